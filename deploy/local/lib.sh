@@ -1,0 +1,25 @@
+# Shared by the dev and test commands: JDK choice and Maven.
+pick_jdk() {
+  local j
+  for j in /usr/lib/jvm/temurin-25-jdk-amd64 $(ls -d /usr/lib/jvm/*25* /usr/lib/jvm/*-21-* /usr/lib/jvm/*21* 2>/dev/null); do
+    if [ -x "$j/bin/javac" ]; then
+      export JAVA_HOME=$j PATH="$j/bin:$PATH"
+      echo "using JDK $("$j/bin/java" -version 2>&1 | head -n 1) from $j" >&2
+      return 0
+    fi
+  done
+  echo "no JDK 21+ under /usr/lib/jvm: install one (e.g. apt-get install openjdk-21-jdk-headless)" >&2
+  return 1
+}
+
+ensure_tools() {
+  local missing=()
+  command -v mvn >/dev/null || missing+=(maven)
+  command -v go >/dev/null || missing+=(golang)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v pg_createcluster >/dev/null || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} from Debian" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}

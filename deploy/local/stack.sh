@@ -1,0 +1,615 @@
+#!/usr/bin/env bash
+# The local, real stack behind Noah's dev command and tests, all on 127.0.0.1:
+#   - N Kubernetes clusters (etcd + kube-apiserver + controller-manager + scheduler + KWOK nodes),
+#   - PostgreSQL (Debian's server, its own cluster "noah", run by the postgres user),
+#   - Kafka (a real KRaft broker from Maven artifacts).
+#
+# Usage: stack.sh up [--clusters N] [--overlap-cidrs] [--db NAME [--fresh-db]] [--no-kafka] [--no-postgres]
+#        stack.sh down [--purge]          stop everything (--purge also deletes data and clusters)
+#        stack.sh status                  what runs, and the stack file
+#        stack.sh cluster stop|start NAME    stop/start one cluster's whole control plane
+#        stack.sh apiserver stop|start NAME  stop/start only its kube-apiserver (fault tests)
+#        stack.sh fresh-db NAME           drop and create database NAME (test runs)
+#
+# Writes $NOAH_RUN/stack.properties (default ~/.cache/noah/run): kubeconfigs, tokens, JDBC URL,
+# Kafka bootstrap servers. Starting twice is safe; stopping leaves no process or port behind.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+cache=${NOAH_CACHE:-$HOME/.cache/noah}
+run=${NOAH_RUN:-$cache/run}
+export KWOK_WORKDIR="$run/kwok"
+pg_port=${NOAH_PG_PORT:-55432}
+kafka_port=${NOAH_KAFKA_PORT:-59092}
+kafka_ctl_port=$((kafka_port + 1))
+all_clusters=(idc-a idc-b idc-c)
+# IDC of each cluster: idc-a and idc-b share one IDC (pod IP conflicts are per IDC), idc-c is another.
+declare -A cluster_idc=([idc-a]=dc1 [idc-b]=dc1 [idc-c]=dc2)
+stack_file="$run/stack.properties"
+mkdir -p "$run"
+
+log() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+pick_java() {
+  local j
+  for j in /usr/lib/jvm/temurin-25-jdk-amd64 $(ls -d /usr/lib/jvm/*25* /usr/lib/jvm/*21* 2>/dev/null); do
+    [ -x "$j/bin/java" ] && { echo "$j"; return; }
+  done
+  die "no JDK 21+ under /usr/lib/jvm"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() { # port seconds what
+  local i
+  for ((i = 0; i < $2 * 5; i++)); do port_open "$1" && return 0; sleep 0.2; done
+  die "$3 did not open port $1 within $2 s"
+}
+
+wait_port_closed() {
+  local i
+  for ((i = 0; i < $2 * 5; i++)); do port_open "$1" || return 0; sleep 0.2; done
+  die "port $1 still open after $2 s"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1; }
+
+pg_up() {
+  if ! command -v pg_createcluster >/dev/null || [ -z "$(pg_version)" ]; then
+    log "PostgreSQL: installing Debian's postgresql"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+    # the package starts its default cluster; Noah uses its own
+    pg_ctlcluster "$(pg_version)" main stop 2>/dev/null || true
+  fi
+  local v; v=$(pg_version)
+  if ! pg_lsclusters -h | awk '{print $2}' | grep -qx noah; then
+    log "PostgreSQL $v: creating cluster 'noah' on 127.0.0.1:$pg_port"
+    pg_createcluster "$v" noah -p "$pg_port" --start-conf=manual \
+      -o listen_addresses=localhost -o max_connections=300 -o fsync=off -o full_page_writes=off \
+      -- --auth=trust >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk '$2=="noah"{print $4}' | grep -qx online; then
+    pg_ctlcluster "$v" noah start
+  fi
+  wait_port "$pg_port" 30 PostgreSQL
+  ensure_db noah
+  log "PostgreSQL $v: up on 127.0.0.1:$pg_port"
+}
+
+psql_admin() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+ensure_db() {
+  [ "$(psql_admin -c "select 1 from pg_database where datname='$1'")" = 1 ] || psql_admin -c "create database \"$1\""
+}
+
+fresh_db() {
+  psql_admin -c "drop database if exists \"$1\" with (force)"
+  psql_admin -c "create database \"$1\""
+  log "PostgreSQL: fresh database $1"
+}
+
+pg_down() {
+  local v; v=$(pg_version)
+  [ -n "$v" ] || return 0
+  if pg_lsclusters -h 2>/dev/null | awk '{print $2}' | grep -qx noah; then
+    pg_ctlcluster "$v" noah stop -m fast 2>/dev/null || true
+    [ "${purge:-0}" = 1 ] && pg_dropcluster "$v" noah
+  fi
+  wait_port_closed "$pg_port" 30
+}
+
+# ---------------------------------------------------------------- Kafka
+kafka_classpath() {
+  local key; key=$(sha256sum "$here/kafka/pom.xml" | cut -c1-12)
+  local cp="$cache/kafka/$key/classpath.txt"
+  if [ ! -s "$cp" ]; then
+    log "Kafka: resolving the broker from Maven artifacts"
+    mkdir -p "$(dirname "$cp")"
+    JAVA_HOME=$(pick_java) mvn -B -q -f "$here/kafka/pom.xml" dependency:build-classpath \
+      -Dmdep.outputFile="$cp.tmp" >&2
+    mv "$cp.tmp" "$cp"
+  fi
+  cat "$cp"
+}
+
+kafka_up() {
+  local dir="$run/kafka" pidf="$run/kafka/kafka.pid"
+  if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null && port_open "$kafka_port"; then
+    log "Kafka: already up on 127.0.0.1:$kafka_port"; return 0
+  fi
+  mkdir -p "$dir/data"
+  local java cp; java="$(pick_java)/bin/java"; cp=$(kafka_classpath)
+  cat >"$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$kafka_ctl_port
+listeners=PLAINTEXT://127.0.0.1:$kafka_port,CONTROLLER://127.0.0.1:$kafka_ctl_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$kafka_port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=3
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+log.cleaner.backoff.ms=1000
+EOF
+  local jopts=(-Xms256m -Xmx768m -XX:+UseG1GC "-Dlog4j2.configurationFile=$here/kafka/log4j2.yaml" -cp "$cp")
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    local id; id=$("$java" "${jopts[@]}" kafka.tools.StorageTool random-uuid)
+    "$java" "${jopts[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" >&2
+  fi
+  log "Kafka: starting KRaft broker on 127.0.0.1:$kafka_port"
+  nohup "$java" "${jopts[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1 </dev/null &
+  echo $! >"$pidf"
+  wait_port "$kafka_port" 90 Kafka
+  log "Kafka: up (pid $(cat "$pidf"))"
+}
+
+kafka_down() {
+  local pidf="$run/kafka/kafka.pid"
+  if [ -f "$pidf" ]; then
+    local pid; pid=$(cat "$pidf")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidf"
+  fi
+  [ "${purge:-0}" = 1 ] && rm -rf "$run/kafka"
+  wait_port_closed "$kafka_port" 30
+  wait_port_closed "$kafka_ctl_port" 30
+}
+
+# ---------------------------------------------------------------- Kubernetes clusters
+# the cached binaries' directory (built on first use); kwokctl calls kubectl from PATH, and
+# /usr/bin/kubectl on these machines is not a usable one, so ours goes first
+use_bin() {
+  bin=$("$here/build-k8s.sh" | tail -n 1) || return 1
+  export PATH="$bin:$PATH"
+}
+
+# kwokctl logs JSON lines: keep them in a file, show them only when it fails
+kwokctl_() {
+  local out="$run/kwokctl.log"
+  if ! "$bin/kwokctl" "$@" >>"$out" 2>&1; then
+    tail -n 20 "$out" >&2
+    return 1
+  fi
+}
+kubectl_() { local c=$1; shift; "$bin/kubectl" --kubeconfig "$KWOK_WORKDIR/clusters/$c/kubeconfig.yaml" "$@"; }
+
+cluster_exists() { [ -f "$KWOK_WORKDIR/clusters/$1/kwok.yaml" ]; }
+cluster_served() { cluster_exists "$1" && kubectl_ "$1" get --raw /readyz --request-timeout=2s >/dev/null 2>&1; }
+wait_served() { # cluster seconds
+  local until=$((SECONDS + $2))
+  while [ $SECONDS -lt $until ]; do cluster_served "$1" && return 0; sleep 0.2; done
+  return 1
+}
+
+# the stage files: KWOK's "fast" node and pod lifecycles, except that pods labelled
+# noah.io/never-ready=true go Running with an IP but never Ready (failure scenarios)
+stages_yaml() {
+  local k; k="$(dirname "$bin")/kwok-kustomize/stage"
+  cat "$k/node/fast/node-initialize.yaml"; echo "---"
+  cat "$k/node/heartbeat/node-heartbeat.yaml"; echo "---"
+  sed '/^    matchExpressions:/a\    - key: '"'"'.metadata.labels["noah.io/never-ready"]'"'"'\n      operator: '"'"'DoesNotExist'"'"'' \
+    "$k/pod/fast/pod-ready.yaml"; echo "---"
+  cat "$k/pod/fast/pod-complete.yaml"; echo "---"
+  cat "$k/pod/fast/pod-delete.yaml"; echo "---"
+  cat <<'EOF'
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-never-ready
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.labels["noah.io/never-ready"]'
+      operator: 'Exists'
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values:
+      - 'Pending'
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Initialized
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "False"
+        reason: ContainersNotReady
+        type: Ready
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "False"
+        reason: ContainersNotReady
+        type: ContainersReady
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: false
+        restartCount: 0
+        started: true
+        state:
+          running:
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      {{ $hostIPs := NodeIPsWith .spec.nodeName }}
+      {{ with $hostIPs }}
+      hostIP: {{ index . 0 | Quote }}
+      hostIPs:
+      {{ range . }}
+      - ip: {{ . | Quote }}
+      {{ end }}
+      {{ end }}
+      {{ $podIPs := PodIPsWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
+      {{ with $podIPs }}
+      podIP: {{ index . 0 | Quote }}
+      podIPs:
+      {{ range . }}
+      - ip: {{ . | Quote }}
+      {{ end }}
+      {{ end }}
+      phase: Running
+      startTime: {{ $now | Quote }}
+EOF
+}
+
+cluster_config() { # name index
+  cat <<EOF
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  runtime: binary
+  bindAddress: 127.0.0.1
+  kubeVersion: $K8S_VERSION
+  etcdVersion: ${ETCD_VERSION#v}
+  kwokVersion: $KWOK_VERSION
+  kubeApiserverBinary: $bin/kube-apiserver
+  kubeControllerManagerBinary: $bin/kube-controller-manager
+  kubeSchedulerBinary: $bin/kube-scheduler
+  kubectlBinary: $bin/kubectl
+  kwokControllerBinary: $bin/kwok
+  etcdBinary: $bin/etcd
+  kubeAuthorization: true
+  securePort: true
+  quietPull: true
+componentsPatches:
+# KWOK's node leases do not survive a restart of KWOK or a long apiserver outage (it never takes
+# the leases back and its nodes' pods stay Pending): without them nodes heartbeat through status.
+- name: kwok-controller
+  extraArgs:
+  - key: node-lease-duration-seconds
+    value: "0"
+# one of each per cluster: without leader election they survive an apiserver outage instead of
+# exiting with "leaderelection lost"
+- name: kube-controller-manager
+  extraArgs:
+  - key: leader-elect
+    value: "false"
+- name: kube-scheduler
+  extraArgs:
+  - key: leader-elect
+    value: "false"
+- name: kube-apiserver
+  extraArgs:
+  - key: advertise-address
+    value: 127.0.0.1
+  - key: endpoint-reconciler-type
+    value: none
+---
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  # a user KwokConfiguration replaces kwokctl's defaults: every option is spelled out
+  cidr: 10.$((200 + $2)).0.1/16
+  nodeIP: 192.0.2.$((10 + $2))
+  manageAllNodes: true
+  enableDebuggingHandlers: true
+  enableProfilingHandler: false
+  enableContentionProfiling: false
+  podPlayStageParallelism: 4
+  nodePlayStageParallelism: 4
+  nodeLeaseParallelism: 4
+  podsOnNodeSyncParallelism: 1
+  enablePodsOnNodeSyncListPager: true
+  enablePodsOnNodeSyncStreamWatch: false
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterExec
+metadata:
+  name: noah-local-exec
+spec:
+  execs:
+  - local:
+      workDir: $run/exec
+---
+EOF
+  stages_yaml
+}
+
+# Fake nodes: two racks, two machine types, each with its own pod CIDR. Node "<c>-overlap" is
+# tainted and shares one pod CIDR across all clusters (or every node does, with --overlap-cidrs),
+# so tests can produce pod IP conflicts on purpose.
+nodes_yaml() { # name index
+  local c=$1 i=$2 n rack mt cidr
+  for n in 1 2 3 4; do
+    rack=rack-$(( (n - 1) / 2 + 1 ))
+    mt=$([ $((n % 2)) = 1 ] && echo c6.2xlarge || echo m6.4xlarge)
+    if [ "$overlap" = 1 ]; then cidr=10.100.$n.0/24; else cidr=10.$i.$n.0/24; fi
+    cat <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $c-node-$n
+  annotations:
+    kwok.x-k8s.io/node: fake
+  labels:
+    type: kwok
+    kubernetes.io/hostname: $c-node-$n
+    kubernetes.io/os: linux
+    kubernetes.io/arch: amd64
+    rack: $rack
+    machine-type: $mt
+    node.kubernetes.io/instance-type: $mt
+spec:
+  podCIDR: $cidr
+  podCIDRs: [$cidr]
+---
+EOF
+  done
+  cat <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $c-overlap
+  annotations:
+    kwok.x-k8s.io/node: fake
+  labels:
+    type: kwok
+    kubernetes.io/hostname: $c-overlap
+    rack: rack-9
+    machine-type: c6.2xlarge
+    noah.io/overlap-cidr: "true"
+spec:
+  podCIDR: 10.99.0.0/24
+  podCIDRs: [10.99.0.0/24]
+  taints:
+  - key: noah.io/overlap-cidr
+    value: "true"
+    effect: NoSchedule
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: noah
+  namespace: kube-system
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: noah-cluster-admin
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+subjects:
+- kind: ServiceAccount
+  name: noah
+  namespace: kube-system
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: noah-token
+  namespace: kube-system
+  annotations:
+    kubernetes.io/service-account.name: noah
+type: kubernetes.io/service-account-token
+EOF
+}
+
+cluster_up() { # name index
+  local c=$1 i=$2 dir="$run/clusters/$1" t0=$SECONDS
+  mkdir -p "$dir" "$run/exec"
+  if cluster_served "$c"; then
+    log "cluster $c: already up"
+  elif cluster_exists "$c"; then
+    log "cluster $c: starting"
+    cluster_start "$c"
+  else
+    log "cluster $c: creating (k8s $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
+    cluster_config "$c" "$i" >"$dir/kwokctl.yaml"
+    kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
+  fi
+  wait_served "$c" 60 || die "cluster $c is not served"
+  nodes_yaml "$c" "$i" | kubectl_ "$c" apply -f - >/dev/null
+  kubectl_ "$c" wait --for=condition=Ready node -l type=kwok --timeout=120s >/dev/null
+  local token=""
+  for k in $(seq 1 100); do
+    token=$(kubectl_ "$c" -n kube-system get secret noah-token -o jsonpath='{.data.token}' 2>/dev/null | base64 -d) || true
+    [ -n "$token" ] && break; sleep 0.2
+  done
+  [ -n "$token" ] || die "cluster $c: the noah service account token was not issued"
+  printf '%s' "$token" >"$dir/token"
+  kubectl_ "$c" config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$dir/ca.crt"
+  kubectl_ "$c" config view --raw -o jsonpath='{.clusters[0].cluster.server}' >"$dir/server"
+  cp "$KWOK_WORKDIR/clusters/$c/kubeconfig.yaml" "$dir/kubeconfig"
+  log "cluster $c: up at $(cat "$dir/server") with $(kubectl_ "$c" get nodes --no-headers | wc -l) nodes ($((SECONDS - t0)) s)"
+}
+
+cluster_down() {
+  local c=$1
+  cluster_exists "$c" || return 0
+  if [ "${purge:-0}" = 1 ]; then
+    kwokctl_ delete cluster --name "$c" || true
+    rm -rf "$run/clusters/$c"
+  else
+    kwokctl_ stop cluster --name "$c" || true
+  fi
+}
+
+cluster_start() {
+  local c=$1 k
+  kwokctl_ start cluster --name "$c"
+  wait_served "$c" 60 || die "cluster $c did not come back"
+}
+
+# Stops one component of a cluster (its process, from kwokctl's pid file); `kwokctl start cluster`
+# starts only the components that are not running.
+stop_component() {
+  local c=$1 comp=$2 pidf="$KWOK_WORKDIR/clusters/$1/pids/$2.pid" pid k
+  [ -f "$pidf" ] || return 0
+  pid=$(cat "$pidf")
+  kill "$pid" 2>/dev/null || return 0
+  for k in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+start_apiserver() {
+  local c=$1 k pidf="$KWOK_WORKDIR/clusters/$1/pids/kube-apiserver.pid"
+  if ! cluster_served "$c"; then
+    [ -f "$run/clusters/$c/apiserver.cmdline" ] || die "no recorded apiserver command line for $c"
+    local args; mapfile -t args <"$run/clusters/$c/apiserver.cmdline"
+    # nohup execs the apiserver, so $! is the apiserver's own pid
+    nohup env -C "$(cat "$run/clusters/$c/apiserver.cwd")" "${args[@]}" \
+      >>"$KWOK_WORKDIR/clusters/$c/logs/kube-apiserver.log" 2>&1 </dev/null &
+    echo $! >"$pidf"
+  fi
+  wait_served "$c" 60 || die "the apiserver of $c did not come back"
+}
+
+write_stack_file() {
+  local names=("$@") c
+  {
+    echo "# written by deploy/local/stack.sh on $(date -u +%FT%TZ)"
+    echo "stack.script=$here/stack.sh"
+    [ -n "${bin:-}" ] && echo "kubectl=$bin/kubectl"
+    [ "$with_pg" = 1 ] && {
+      echo "postgres.jdbc-url=jdbc:postgresql://127.0.0.1:$pg_port/$db"
+      echo "postgres.admin-url=jdbc:postgresql://127.0.0.1:$pg_port/postgres"
+      echo "postgres.user=postgres"
+      echo "postgres.password="
+    }
+    [ "$with_kafka" = 1 ] && echo "kafka.bootstrap-servers=127.0.0.1:$kafka_port"
+    echo "clusters=$(IFS=,; echo "${names[*]}")"
+    for c in "${names[@]}"; do
+      echo "cluster.$c.kubeconfig=$run/clusters/$c/kubeconfig"
+      echo "cluster.$c.server=$(cat "$run/clusters/$c/server")"
+      echo "cluster.$c.token-file=$run/clusters/$c/token"
+      echo "cluster.$c.ca-file=$run/clusters/$c/ca.crt"
+      echo "cluster.$c.idc=${cluster_idc[$c]}"
+    done
+  } >"$stack_file.tmp"
+  mv "$stack_file.tmp" "$stack_file"
+}
+
+# ---------------------------------------------------------------- commands
+cmd_up() {
+  local n=2; overlap=0; with_kafka=1; with_pg=1; db=noah; fresh=0
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --db) db=$2; shift ;;
+      --fresh-db) fresh=1 ;;
+      --clusters) n=$2; shift ;;
+      --overlap-cidrs) overlap=1 ;;
+      --no-kafka) with_kafka=0 ;;
+      --no-postgres) with_pg=0 ;;
+      *) die "unknown option $1" ;;
+    esac
+    shift
+  done
+  [ "$n" -ge 0 ] && [ "$n" -le 3 ] || die "--clusters takes 0..3"
+  local t0=$SECONDS
+  if [ "$n" -gt 0 ]; then use_bin; fi
+  if [ "$with_pg" = 1 ]; then
+    pg_up
+    if [ "$fresh" = 1 ]; then fresh_db "$db"; else ensure_db "$db"; fi
+  fi
+  [ "$with_kafka" = 1 ] && kafka_up
+  local names=() i
+  for ((i = 1; i <= n; i++)); do
+    names+=("${all_clusters[$((i - 1))]}")
+    cluster_up "${all_clusters[$((i - 1))]}" "$i"
+  done
+  write_stack_file "${names[@]}"
+  log "stack up in $((SECONDS - t0)) s; stack file: $stack_file"
+}
+
+cmd_down() {
+  purge=0
+  [ "${1:-}" = --purge ] && purge=1
+  use_bin 2>/dev/null || bin=""
+  local c
+  if [ -n "$bin" ]; then for c in "${all_clusters[@]}"; do cluster_down "$c"; done; fi
+  # whatever kwokctl left behind (a crashed create, a restarted apiserver): every process that
+  # runs from a cluster's directory
+  for c in "${all_clusters[@]}"; do
+    pkill -f "$KWOK_WORKDIR/clusters/$c/" 2>/dev/null || true
+  done
+  local until=$((SECONDS + 15))
+  while pgrep -f "$KWOK_WORKDIR/clusters/" >/dev/null && [ $SECONDS -lt $until ]; do sleep 0.2; done
+  pkill -9 -f "$KWOK_WORKDIR/clusters/" 2>/dev/null || true
+  kafka_down
+  pg_down
+  rm -f "$stack_file"
+  log "stack down"
+}
+
+cmd_status() {
+  use_bin 2>/dev/null || true
+  local c
+  echo "postgres: $(port_open "$pg_port" && echo "up on 127.0.0.1:$pg_port" || echo down)"
+  echo "kafka:    $(port_open "$kafka_port" && echo "up on 127.0.0.1:$kafka_port" || echo down)"
+  for c in "${all_clusters[@]}"; do
+    cluster_exists "$c" || continue
+    echo "cluster $c: $(cluster_served "$c" && echo "up at $(cat "$run/clusters/$c/server" 2>/dev/null)" || echo down)"
+  done
+  [ -f "$stack_file" ] && echo "stack file: $stack_file"
+}
+
+cmd_cluster() { # what op name
+  local what=$1 op=$2 c=$3 k
+  use_bin
+  cluster_exists "$c" || die "no cluster $c"
+  case $what/$op in
+    cluster/stop) kwokctl_ stop cluster --name "$c" ;;
+    cluster/start) cluster_start "$c" ;;
+    apiserver/stop)
+      # remember how it was started (command line and directory) to start it again the same way
+      local pid; pid=$(cat "$KWOK_WORKDIR/clusters/$c/pids/kube-apiserver.pid")
+      tr '\0' '\n' <"/proc/$pid/cmdline" >"$run/clusters/$c/apiserver.cmdline"
+      readlink "/proc/$pid/cwd" >"$run/clusters/$c/apiserver.cwd"
+      stop_component "$c" kube-apiserver ;;
+    apiserver/start) start_apiserver "$c" ;;
+    *) die "$what stop|start NAME" ;;
+  esac
+  log "$what of $c: ${op/op/opp}ed"
+}
+
+case ${1:-} in
+  up) shift; cmd_up "$@" ;;
+  down) shift; cmd_down "$@" ;;
+  status) cmd_status ;;
+  cluster|apiserver) cmd_cluster "$@" ;;
+  fresh-db) fresh_db "$2" ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,2 @@
+/** Cluster registry, per-cluster fabric8 clients and caches, workload operations, exec, leases. */
+package io.noah.cluster;

@@ -1,0 +1,206 @@
+package io.noah.cluster.testing;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real local stack (Kubernetes clusters, PostgreSQL, Kafka) that {@code deploy/local/stack.sh}
+ * runs on 127.0.0.1, as the tests see it. One instance per JVM, read from the stack file the script
+ * writes. When the file is missing (a test started from an IDE), the stack is started once here;
+ * a missing service is never a reason to skip.
+ */
+public final class LocalStack {
+
+    private static volatile LocalStack instance;
+
+    private final Path stackFile;
+    private final Properties props;
+    private final Map<String, KubernetesClient> clients = new ConcurrentHashMap<>();
+
+    private LocalStack(Path stackFile, Properties props) {
+        this.stackFile = stackFile;
+        this.props = props;
+    }
+
+    /** The stack of this test run, started if needed. */
+    public static LocalStack get() {
+        LocalStack s = instance;
+        if (s == null) {
+            synchronized (LocalStack.class) {
+                if (instance == null) {
+                    instance = load();
+                    Runtime.getRuntime().addShutdownHook(new Thread(instance::closeClients, "local-stack-close"));
+                }
+                s = instance;
+            }
+        }
+        return s;
+    }
+
+    private static LocalStack load() {
+        String configured = System.getProperty("noah.stack.file", System.getenv("NOAH_STACK_FILE"));
+        Path file = configured != null && !configured.isBlank()
+                ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".cache", "noah", "run", "stack.properties");
+        if (!Files.isRegularFile(file)) {
+            startStack(file);
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the stack file " + file, e);
+        }
+        if (p.getProperty("clusters", "").isBlank()) {
+            throw new IllegalStateException("the stack file " + file + " names no cluster; run deploy/local/stack.sh up");
+        }
+        return new LocalStack(file, p);
+    }
+
+    private static void startStack(Path file) {
+        Path script = findRepoFile("deploy/local/stack.sh");
+        run(List.of("bash", script.toString(), "up"), Duration.ofMinutes(60));
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("stack.sh up did not write " + file);
+        }
+    }
+
+    private static Path findRepoFile(String relative) {
+        Path dir = Path.of("").toAbsolutePath();
+        for (Path d = dir; d != null; d = d.getParent()) {
+            Path candidate = d.resolve(relative);
+            if (Files.exists(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("cannot find " + relative + " above " + dir);
+    }
+
+    private static void run(List<String> command, Duration timeout) {
+        try {
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(command + " did not finish within " + timeout);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(command + " exited with " + p.exitValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String required(String key) {
+        String v = props.getProperty(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalStateException("the stack file " + stackFile + " has no " + key);
+        }
+        return v;
+    }
+
+    public List<String> clusters() {
+        return Arrays.stream(required("clusters").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public Path kubeconfig(String cluster) {
+        return Path.of(required("cluster." + cluster + ".kubeconfig"));
+    }
+
+    public String kubeconfigText(String cluster) {
+        return read(kubeconfig(cluster));
+    }
+
+    public String server(String cluster) {
+        return required("cluster." + cluster + ".server");
+    }
+
+    /** A bearer token of a cluster-admin service account in that cluster. */
+    public String token(String cluster) {
+        return read(Path.of(required("cluster." + cluster + ".token-file"))).trim();
+    }
+
+    public String caCertificate(String cluster) {
+        return read(Path.of(required("cluster." + cluster + ".ca-file")));
+    }
+
+    public String idc(String cluster) {
+        return required("cluster." + cluster + ".idc");
+    }
+
+    public String jdbcUrl() {
+        return required("postgres.jdbc-url");
+    }
+
+    public String jdbcAdminUrl() {
+        return required("postgres.admin-url");
+    }
+
+    public String jdbcUser() {
+        return required("postgres.user");
+    }
+
+    public String jdbcPassword() {
+        return props.getProperty("postgres.password", "");
+    }
+
+    public String kafkaBootstrapServers() {
+        return required("kafka.bootstrap-servers");
+    }
+
+    public Path kubectl() {
+        return Path.of(required("kubectl"));
+    }
+
+    /**
+     * A fabric8 client for one cluster, admin credentials from its kubeconfig; closed at JVM exit.
+     * Requests are not retried (fabric8 retries ten times with backoff by default, ~20 s against a
+     * stopped apiserver): a test sees a cluster's failure at once.
+     */
+    public KubernetesClient client(String cluster) {
+        return clients.computeIfAbsent(cluster, c -> {
+            Config config = Config.fromKubeconfig(kubeconfigText(c));
+            config.setRequestRetryBackoffLimit(0);
+            return new KubernetesClientBuilder().withConfig(config).build();
+        });
+    }
+
+    /** Stops a cluster's kube-apiserver (etcd, controllers and KWOK keep running) for fault tests. */
+    public void stopApiServer(String cluster) {
+        run(List.of("bash", required("stack.script"), "apiserver", "stop", cluster), Duration.ofMinutes(2));
+    }
+
+    /** Starts the kube-apiserver again and waits until it serves. */
+    public void startApiServer(String cluster) {
+        run(List.of("bash", required("stack.script"), "apiserver", "start", cluster), Duration.ofMinutes(3));
+    }
+
+    private void closeClients() {
+        clients.values().forEach(KubernetesClient::close);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

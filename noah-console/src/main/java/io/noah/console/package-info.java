@@ -1,0 +1,2 @@
+/** Web terminal and batch exec (capability 5). */
+package io.noah.console;

@@ -1,0 +1,2 @@
+/** The custom autoscaler (capability 3). */
+package io.noah.hpa;
