@@ -450,9 +450,10 @@ cluster_up() { # name index
   done
   [ -n "$token" ] || die "cluster $c: the noah service account token was not issued"
   printf '%s' "$token" >"$dir/token"
-  kubectl_ "$c" config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$dir/ca.crt"
+  # a self-contained kubeconfig (certificates embedded, not file paths), as a user would upload it
+  kubectl_ "$c" config view --raw --flatten --minify >"$dir/kubeconfig.tmp" && mv "$dir/kubeconfig.tmp" "$dir/kubeconfig"
+  cp "$KWOK_WORKDIR/clusters/$c/pki/ca.crt" "$dir/ca.crt"
   kubectl_ "$c" config view --raw -o jsonpath='{.clusters[0].cluster.server}' >"$dir/server"
-  cp "$KWOK_WORKDIR/clusters/$c/kubeconfig.yaml" "$dir/kubeconfig"
   log "cluster $c: up at $(cat "$dir/server") with $(kubectl_ "$c" get nodes --no-headers | wc -l) nodes ($((SECONDS - t0)) s)"
 }
 

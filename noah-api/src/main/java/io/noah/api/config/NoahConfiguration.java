@@ -1,0 +1,52 @@
+package io.noah.api.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.noah.api.audit.AuditFilter;
+import io.noah.api.audit.AuditService;
+import io.noah.cluster.ops.DeploymentScaler;
+import io.noah.cluster.query.Inventory;
+import io.noah.cluster.registry.ClusterRegistry;
+import io.noah.cluster.registry.KubeClientFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+import java.time.Clock;
+
+/** Wires noah-cluster's plain-Java pieces into the application. */
+@Configuration
+@EnableConfigurationProperties(NoahProperties.class)
+public class NoahConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "close")
+    ClusterRegistry clusterRegistry(NoahProperties props, Clock clock, MeterRegistry meters) {
+        return new ClusterRegistry(new KubeClientFactory(props.connectTimeout(), props.requestTimeout()),
+                new ClusterRegistry.Settings(props.appLabel(), props.namespaces(), props.probeInterval()), clock, meters);
+    }
+
+    @Bean
+    Inventory inventory(ClusterRegistry registry) {
+        return new Inventory(registry);
+    }
+
+    @Bean
+    DeploymentScaler deploymentScaler(ClusterRegistry registry) {
+        return new DeploymentScaler(registry);
+    }
+
+    /** Outside (before) Spring Security's chain, so 401 and 403 answers are audited too. */
+    @Bean
+    FilterRegistrationBean<AuditFilter> auditFilter(AuditService audit) {
+        FilterRegistrationBean<AuditFilter> r = new FilterRegistrationBean<>(new AuditFilter(audit));
+        r.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        r.addUrlPatterns("/*");
+        return r;
+    }
+}

@@ -1,0 +1,11 @@
+package io.noah.api.security;
+
+import java.util.Set;
+
+/** The caller: a token's name, role and (for developers) apps. */
+public record NoahPrincipal(String name, Role role, Set<String> apps) {
+
+    public boolean mayActOnApp(String app) {
+        return role == Role.ADMIN || role == Role.OPS || (role == Role.DEVELOPER && app != null && apps.contains(app));
+    }
+}

@@ -1,0 +1,52 @@
+package io.noah.api.security;
+
+import io.noah.api.web.Problems;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/**
+ * Every endpoint but {@code /actuator/health} needs a bearer token. The role matrix:
+ * <pre>
+ *                       viewer developer ops admin
+ * GET /api/v1/** (1)      ✓       ✓       ✓    ✓
+ * scale a Deployment      -    own apps   ✓    ✓
+ * clusters: write         -       -       ✓    ✓
+ * GET /api/v1/audit       -       -       ✓    ✓
+ * /api/v1/tokens/**       -       -       -    ✓
+ * (1) except audit and tokens
+ * </pre>
+ */
+@Configuration
+public class SecurityConfig {
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, TokenService tokens, Problems problems) throws Exception {
+        http.csrf(c -> c.disable())
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable())
+                .logout(l -> l.disable())
+                .requestCache(r -> r.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new BearerTokenFilter(tokens, problems), AnonymousAuthenticationFilter.class)
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((req, res, ex) -> problems.write(req, res, 401, "unauthenticated",
+                                "Unauthorized", "send 'Authorization: Bearer <token>'"))
+                        .accessDeniedHandler((req, res, ex) -> problems.write(req, res, 403, "forbidden",
+                                "Forbidden", "your token's role may not do this")))
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                        .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.GET, "/api/v1/audit").hasAnyRole("ADMIN", "OPS")
+                        .requestMatchers(HttpMethod.GET, "/**").authenticated()
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/clusters/*/namespaces/*/deployments/*/scale")
+                        .hasAnyRole("ADMIN", "OPS", "DEVELOPER")
+                        .requestMatchers("/api/v1/clusters", "/api/v1/clusters/**").hasAnyRole("ADMIN", "OPS")
+                        .anyRequest().hasAnyRole("ADMIN", "OPS"));
+        return http.build();
+    }
+}

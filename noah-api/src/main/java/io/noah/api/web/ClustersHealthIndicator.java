@@ -1,0 +1,46 @@
+package io.noah.api.web;
+
+import io.noah.cluster.registry.ClusterRegistry;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code /actuator/health} component "clusters": UP while every cluster is reachable and its caches
+ * are synced, DEGRADED-like detail otherwise (Noah itself stays UP: other clusters still serve).
+ * Per-cluster detail is shown to authenticated callers only.
+ */
+@Component("clusters")
+public class ClustersHealthIndicator implements HealthIndicator {
+
+    private final ClusterRegistry registry;
+
+    public ClustersHealthIndicator(ClusterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public Health health() {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        int unreachable = 0;
+        for (var h : registry.all()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("reachable", h.health().reachable());
+            c.put("synced", h.cache().synced());
+            c.put("stale", h.stale());
+            c.put("pods", h.cache().pods().size());
+            if (h.health().error() != null) {
+                c.put("error", h.health().error());
+            }
+            if (!h.health().reachable()) {
+                unreachable++;
+            }
+            detail.put(h.name(), c);
+        }
+        detail.put("unreachable", unreachable);
+        return Health.up().withDetails(detail).build();
+    }
+}

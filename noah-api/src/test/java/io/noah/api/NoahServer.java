@@ -1,0 +1,191 @@
+package io.noah.api;
+
+import io.noah.cluster.testing.LocalStack;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A real Noah (the whole Spring Boot application, real HTTP on 127.0.0.1) on the real local stack,
+ * shared by the end-to-end tests of one JVM. It can be restarted (same database, same key) to show
+ * what survives a restart. The two local clusters are registered once: idc-a by kubeconfig upload,
+ * idc-b by URL + token + CA.
+ */
+public final class NoahServer {
+
+    public static final String ADMIN_TOKEN = "test-bootstrap-token-" + Long.toHexString(new SecureRandom().nextLong());
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String KEY = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
+    private static NoahServer instance;
+
+    private final LocalStack stack;
+    private ConfigurableApplicationContext context;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public record Response(int status, JsonNode body, String raw, HttpResponse<String> http) {
+        public String code() {
+            return body == null || body.get("code") == null ? null : body.get("code").asString();
+        }
+    }
+
+    private NoahServer(LocalStack stack) {
+        this.stack = stack;
+        start();
+    }
+
+    public static synchronized NoahServer get() {
+        if (instance == null) {
+            instance = new NoahServer(LocalStack.get());
+            instance.registerLocalClusters();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> instance.stop()));
+        }
+        return instance;
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    public LocalStack stack() {
+        return stack;
+    }
+
+    public synchronized void start() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("server.port", 0);
+        props.put("server.address", "127.0.0.1");
+        props.put("spring.datasource.url", stack.jdbcUrl());
+        props.put("spring.datasource.username", stack.jdbcUser());
+        props.put("spring.datasource.password", stack.jdbcPassword());
+        props.put("noah.bootstrap-token", ADMIN_TOKEN);
+        props.put("noah.encryption.key", KEY);
+        props.put("noah.probe-interval", "1s");
+        // as arguments: they must win over application.yaml (builder "properties" are only defaults)
+        context = new SpringApplicationBuilder(NoahApplication.class)
+                .run(props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+    }
+
+    public synchronized void stop() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
+    public int port() {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    private void registerLocalClusters() {
+        for (String c : stack.clusters()) {
+            if (get("/api/v1/clusters/" + c, ADMIN_TOKEN).status() == 200) {
+                continue;
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", c);
+            body.put("idc", stack.idc(c));
+            body.put("labels", Map.of("env", "test"));
+            if (c.equals(stack.clusters().getFirst())) {
+                body.put("kubeconfig", stack.kubeconfigText(c));
+            } else {
+                body.put("server", stack.server(c));
+                body.put("token", stack.token(c));
+                body.put("caCertificate", stack.caCertificate(c));
+            }
+            body.put("reason", "register the local test clusters");
+            Response r = post("/api/v1/clusters", ADMIN_TOKEN, body);
+            if (r.status() != 201) {
+                throw new IllegalStateException("registering " + c + " failed: " + r.raw());
+            }
+        }
+    }
+
+    public Response get(String path, String token) {
+        return send("GET", path, token, null);
+    }
+
+    public Response post(String path, String token, Object body) {
+        return send("POST", path, token, body);
+    }
+
+    public Response send(String method, String path, String token, Object body) {
+        String raw;
+        try {
+            raw = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e);
+        }
+        return sendRaw(method, path, token, raw, "application/json");
+    }
+
+    public Response sendRaw(String method, String path, String token, String raw, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, raw == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(raw));
+        if (raw != null) {
+            b.header("Content-Type", contentType);
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode node = null;
+            if (res.body() != null && !res.body().isBlank() && res.headers().firstValue("Content-Type").orElse("").contains("json")) {
+                node = JSON.readTree(res.body());
+            }
+            return new Response(res.statusCode(), node, res.body(), res);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Creates a token of the given role through the API; returns the token. */
+    public String token(String name, String role, java.util.Set<String> apps) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("role", role);
+        if (apps != null) {
+            body.put("apps", apps);
+        }
+        Response r = post("/api/v1/tokens", ADMIN_TOKEN, body);
+        if (r.status() != 201) {
+            throw new IllegalStateException("token creation failed: " + r.raw());
+        }
+        return r.body().get("token").asString();
+    }
+
+    static Path repoRoot() {
+        Path d = Path.of("").toAbsolutePath();
+        while (d != null && !Files.exists(d.resolve("deploy/local/stack.sh"))) {
+            d = d.getParent();
+        }
+        return d;
+    }
+}

@@ -1,0 +1,150 @@
+package io.noah.cluster.cache;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+/** Turns fabric8 objects into Noah's slim records (the only place that reads their shape). */
+public final class Slimming {
+
+    private Slimming() {
+    }
+
+    public static PodRecord pod(String cluster, String appLabel, Pod p) {
+        var m = p.getMetadata();
+        var spec = p.getSpec();
+        var st = p.getStatus();
+        Map<String, String> labels = Strings.labels(m.getLabels());
+        boolean ready = false;
+        int restarts = 0;
+        String phase = null;
+        String podIP = null;
+        String hostIP = null;
+        if (st != null) {
+            phase = Strings.of(st.getPhase());
+            podIP = st.getPodIP();
+            hostIP = Strings.of(st.getHostIP());
+            if (st.getConditions() != null) {
+                for (PodCondition c : st.getConditions()) {
+                    if ("Ready".equals(c.getType())) {
+                        ready = "True".equals(c.getStatus());
+                    }
+                }
+            }
+            if (st.getContainerStatuses() != null) {
+                for (ContainerStatus cs : st.getContainerStatuses()) {
+                    restarts += cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+                }
+            }
+        }
+        String ownerKind = null;
+        String ownerName = null;
+        if (m.getOwnerReferences() != null) {
+            for (OwnerReference o : m.getOwnerReferences()) {
+                if (Boolean.TRUE.equals(o.getController())) {
+                    ownerKind = Strings.of(o.getKind());
+                    ownerName = Strings.of(o.getName());
+                }
+            }
+        }
+        return new PodRecord(Strings.of(cluster), Strings.of(m.getNamespace()), m.getName(), m.getUid(),
+                m.getResourceVersion(), labels, labels.get(appLabel), spec == null ? null : Strings.of(spec.getNodeName()),
+                podIP, hostIP, phase, ready, restarts, ownerKind, ownerName, epoch(m.getCreationTimestamp()),
+                m.getDeletionTimestamp() != null);
+    }
+
+    public static DeploymentRecord deployment(String cluster, String appLabel, Deployment d) {
+        var m = d.getMetadata();
+        var spec = d.getSpec();
+        var st = d.getStatus();
+        Map<String, String> labels = Strings.labels(m.getLabels());
+        Map<String, String> podLabels = spec != null && spec.getTemplate() != null && spec.getTemplate().getMetadata() != null
+                ? spec.getTemplate().getMetadata().getLabels() : Map.of();
+        String app = labels.get(appLabel) != null ? labels.get(appLabel) : (podLabels == null ? null : Strings.of(podLabels.get(appLabel)));
+        List<String> images = spec == null || spec.getTemplate() == null || spec.getTemplate().getSpec() == null ? List.of()
+                : spec.getTemplate().getSpec().getContainers().stream().map(c -> Strings.of(c.getImage())).toList();
+        Map<String, String> selector = spec == null || spec.getSelector() == null ? Map.of()
+                : Strings.labels(spec.getSelector().getMatchLabels());
+        return new DeploymentRecord(Strings.of(cluster), Strings.of(m.getNamespace()), m.getName(), m.getUid(),
+                m.getResourceVersion(), labels, app, selector,
+                spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas(),
+                st == null ? 0 : nz(st.getReadyReplicas()), st == null ? 0 : nz(st.getUpdatedReplicas()),
+                st == null ? 0 : nz(st.getAvailableReplicas()),
+                m.getGeneration() == null ? 0 : m.getGeneration(),
+                st == null || st.getObservedGeneration() == null ? 0 : st.getObservedGeneration(),
+                images, epoch(m.getCreationTimestamp()));
+    }
+
+    public static NodeRecord node(String cluster, Node n) {
+        var m = n.getMetadata();
+        var st = n.getStatus();
+        boolean ready = false;
+        String ip = null;
+        String cpu = null;
+        String mem = null;
+        String kubelet = null;
+        if (st != null) {
+            if (st.getConditions() != null) {
+                for (NodeCondition c : st.getConditions()) {
+                    if ("Ready".equals(c.getType())) {
+                        ready = "True".equals(c.getStatus());
+                    }
+                }
+            }
+            if (st.getAddresses() != null) {
+                for (NodeAddress a : st.getAddresses()) {
+                    if ("InternalIP".equals(a.getType())) {
+                        ip = a.getAddress();
+                    }
+                }
+            }
+            if (st.getCapacity() != null) {
+                cpu = quantity(st.getCapacity().get("cpu"));
+                mem = quantity(st.getCapacity().get("memory"));
+            }
+            if (st.getNodeInfo() != null) {
+                kubelet = Strings.of(st.getNodeInfo().getKubeletVersion());
+            }
+        }
+        var spec = n.getSpec();
+        return new NodeRecord(Strings.of(cluster), m.getName(), m.getResourceVersion(), Strings.labels(m.getLabels()), ready,
+                spec != null && Boolean.TRUE.equals(spec.getUnschedulable()), ip, spec == null ? null : spec.getPodCIDR(),
+                cpu, mem, kubelet, epoch(m.getCreationTimestamp()));
+    }
+
+    private static String quantity(Quantity q) {
+        return q == null ? null : Strings.of(q.toString());
+    }
+
+    private static int nz(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    private static long epoch(String timestamp) {
+        if (timestamp == null) {
+            return 0;
+        }
+        try {
+            return OffsetDateTime.parse(timestamp).toEpochSecond();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The informer's key for an object: namespace/name, or name for cluster-scoped kinds. */
+    public static String key(HasMetadata o) {
+        var m = o.getMetadata();
+        return m.getNamespace() == null || m.getNamespace().isEmpty() ? m.getName() : m.getNamespace() + "/" + m.getName();
+    }
+}

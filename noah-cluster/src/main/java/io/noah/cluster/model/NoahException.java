@@ -1,0 +1,68 @@
+package io.noah.cluster.model;
+
+/**
+ * Every failure Noah reports to a caller carries a {@link Reason}: a stable machine-readable code
+ * and the HTTP status it maps to. noah-api turns it into an RFC 9457 problem in one place.
+ */
+public class NoahException extends RuntimeException {
+
+    public enum Reason {
+        INVALID_ARGUMENT("invalid-argument", 400),
+        INVALID_NAME("invalid-name", 400),
+        INVALID_SELECTOR("invalid-label-selector", 400),
+        INVALID_CONTINUE("invalid-continue-token", 400),
+        INVALID_LIMIT("invalid-limit", 400),
+        INVALID_KUBECONFIG("invalid-kubeconfig", 400),
+        INVALID_CONNECTION("invalid-connection", 400),
+        CLUSTER_NOT_FOUND("cluster-not-found", 404),
+        NOT_FOUND("not-found", 404),
+        CLUSTER_EXISTS("cluster-exists", 409),
+        CLUSTER_DECLARED_IN_CONFIG("cluster-declared-in-config", 409),
+        CONFLICT("conflict", 409),
+        CLUSTER_IN_MAINTENANCE("cluster-in-maintenance", 409),
+        CLUSTER_UNREACHABLE("cluster-unreachable", 503),
+        KUBERNETES_REJECTED("kubernetes-rejected", 422);
+
+        private final String code;
+        private final int status;
+
+        Reason(String code, int status) {
+            this.code = code;
+            this.status = status;
+        }
+
+        public String code() {
+            return code;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private final Reason reason;
+    private final String field;
+
+    public NoahException(Reason reason, String message) {
+        this(reason, message, null, null);
+    }
+
+    public NoahException(Reason reason, String message, String field, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+        this.field = field;
+    }
+
+    public static NoahException invalid(Reason reason, String field, String message) {
+        return new NoahException(reason, message, field, null);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The request field or parameter at fault, when there is one. */
+    public String field() {
+        return field;
+    }
+}

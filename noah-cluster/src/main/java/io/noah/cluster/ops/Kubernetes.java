@@ -1,0 +1,25 @@
+package io.noah.cluster.ops;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.noah.cluster.model.NoahException;
+
+/** Maps fabric8 failures to Noah's reasons, naming the cluster. */
+final class Kubernetes {
+
+    private Kubernetes() {
+    }
+
+    static NoahException translate(String cluster, KubernetesClientException e) {
+        int code = e.getCode();
+        String msg = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+        if (code == 0 || code >= 500) {
+            return new NoahException(NoahException.Reason.CLUSTER_UNREACHABLE,
+                    "cluster " + cluster + " did not answer: " + msg, null, e);
+        }
+        return switch (code) {
+            case 404 -> new NoahException(NoahException.Reason.NOT_FOUND, "cluster " + cluster + ": " + msg, null, e);
+            case 409 -> new NoahException(NoahException.Reason.CONFLICT, "cluster " + cluster + ": " + msg, null, e);
+            default -> new NoahException(NoahException.Reason.KUBERNETES_REJECTED, "cluster " + cluster + " rejected the request: " + msg, null, e);
+        };
+    }
+}
