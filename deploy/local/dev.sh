@@ -14,11 +14,50 @@ stack_file=${NOAH_RUN:-$HOME/.cache/noah/run}/stack.properties
 prop() { sed -n "s/^$1=//p" "$stack_file"; }
 
 cleanup() {
-  [ -n "${noah_pid:-}" ] && kill "$noah_pid" 2>/dev/null && wait "$noah_pid" 2>/dev/null
+  if [ -n "${noah_pid:-}" ]; then kill "$noah_pid" 2>/dev/null; wait "$noah_pid" 2>/dev/null || true; fi
   [ "${NOAH_KEEP_STACK:-0}" = 1 ] || "$here/stack.sh" down
 }
 trap cleanup EXIT INT TERM
 
+# Noah: built from this checkout, with a persistent encryption key and bootstrap token
+run=${NOAH_RUN:-$HOME/.cache/noah/run}
+[ -s "$run/encryption.key" ] || (umask 077; head -c 32 /dev/urandom | base64 >"$run/encryption.key")
+[ -s "$run/admin.token" ] || (umask 077; echo "noah_dev_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >"$run/admin.token")
+token=${NOAH_BOOTSTRAP_TOKEN:-$(cat "$run/admin.token")}
+port=${NOAH_PORT:-8080}
+echo "building Noah" >&2
+(cd "$root" && mvn -B -q -ntp -DskipTests install -pl noah-api -am >&2)
+jar=$(ls "$root"/noah-api/target/noah-api-*.jar | grep -v original | head -n 1)
+
+# both local clusters are declared in the configuration: the first by its kubeconfig file, the
+# second by API server URL + service-account token + CA (clusters added through the API persist)
+args=(--server.port="$port" --spring.datasource.url="$(prop postgres.jdbc-url)"
+      --spring.datasource.username="$(prop postgres.user)" --noah.encryption.key-file="$run/encryption.key")
+i=0
+for c in $(prop clusters | tr , ' '); do
+  args+=(--noah.clusters[$i].name="$c" --noah.clusters[$i].idc="$(prop "cluster.$c.idc")")
+  if [ $i = 0 ]; then
+    args+=(--noah.clusters[$i].kubeconfig-file="$(prop "cluster.$c.kubeconfig")")
+  else
+    args+=(--noah.clusters[$i].server="$(prop "cluster.$c.server")" --noah.clusters[$i].token-file="$(prop "cluster.$c.token-file")"
+           --noah.clusters[$i].ca-file="$(prop "cluster.$c.ca-file")")
+  fi
+  i=$((i + 1))
+done
+log_file="$run/noah.log"
+echo "starting Noah (log: $log_file)" >&2
+NOAH_BOOTSTRAP_TOKEN="$token" "$JAVA_HOME/bin/java" -XX:+UseZGC -Xmx2g -jar "$jar" "${args[@]}" >"$log_file" 2>&1 &
+noah_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1 && break
+  kill -0 "$noah_pid" 2>/dev/null || { tail -n 40 "$log_file" >&2; echo "Noah failed to start" >&2; exit 1; }
+  sleep 1
+done
+
+echo
+echo "Noah is up:   http://127.0.0.1:$port   (API: /api/v1/..., OpenAPI: /v3/api-docs, health: /actuator/health)"
+echo "Admin token:  $token"
+echo "Try:          curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/v1/clusters"
 echo
 echo "Local stack:"
 for c in $(prop clusters | tr , ' '); do
@@ -28,6 +67,5 @@ done
 echo "  PostgreSQL: $(prop postgres.jdbc-url) (user $(prop postgres.user))"
 echo "  Kafka:      $(prop kafka.bootstrap-servers)"
 echo
-echo "Press Ctrl-C to stop."
-sleep infinity &
-wait $!
+echo "Press Ctrl-C to stop Noah and the stack."
+wait "$noah_pid"

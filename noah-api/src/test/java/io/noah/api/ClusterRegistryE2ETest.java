@@ -198,6 +198,10 @@ class ClusterRegistryE2ETest {
         Set<String> apps = new HashSet<>();
         noah.get("/api/v1/apps", ADMIN_TOKEN).body().forEach(x -> apps.add(x.get("app").asString()));
         assertThat(apps).contains("shop", "pay");
+        // metrics: cache sizes per cluster and kind, watch errors, request latencies
+        String metrics = noah.sendRaw("GET", "/actuator/prometheus", ADMIN_TOKEN, null, null).raw();
+        assertThat(metrics).contains("noah_cache_objects{cluster=\"" + a + "\",kind=\"pod\"}",
+                "noah_cache_watch_errors{cluster=\"" + b + "\"}", "noah_cluster_reachable", "http_server_requests_seconds_bucket");
     }
 
     @Test
