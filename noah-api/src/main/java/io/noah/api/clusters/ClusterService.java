@@ -7,6 +7,7 @@ import io.noah.api.web.dto.ClusterRequests;
 import io.noah.cluster.model.ClusterConnection;
 import io.noah.cluster.model.ClusterSpec;
 import io.noah.cluster.model.NoahException;
+import io.noah.cluster.query.LabelSelector;
 import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
 import org.slf4j.Logger;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The cluster registry's durable side: specs in PostgreSQL (credentials encrypted), declared ones
@@ -35,9 +35,6 @@ import java.util.regex.Pattern;
 public class ClusterService {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
-    private static final Pattern LABEL_KEY = Pattern.compile(
-            "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
     private final ClusterRepository repo;
     private final ClusterRegistry registry;
@@ -208,10 +205,10 @@ public class ClusterService {
             return;
         }
         labels.forEach((k, v) -> {
-            if (k == null || !LABEL_KEY.matcher(k).matches()) {
+            if (!LabelSelector.isValidKey(k)) {
                 throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "labels", "'" + k + "' is not a valid label key");
             }
-            if (v == null || !LABEL_VALUE.matcher(v).matches()) {
+            if (!LabelSelector.isValidValue(v)) {
                 throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "labels." + k, "'" + v + "' is not a valid label value");
             }
         });

@@ -58,6 +58,16 @@ public final class LabelSelector {
         this.text = text;
     }
 
+    /** A valid Kubernetes label key: optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
+    public static boolean isValidKey(String k) {
+        return k != null && !k.isEmpty() && k.length() <= 317 && KEY.matcher(k).matches();
+    }
+
+    /** A valid Kubernetes label value: empty, or at most 63 characters of [A-Za-z0-9_.-] starting and ending alphanumeric. */
+    public static boolean isValidValue(String v) {
+        return v != null && v.length() <= 63 && VALUE.matcher(v).matches();
+    }
+
     public static LabelSelector everything() {
         return EVERYTHING;
     }
@@ -136,14 +146,14 @@ public final class LabelSelector {
     }
 
     private static String key(String text, String k) {
-        if (k.isEmpty() || k.length() > 317 || !KEY.matcher(k).matches()) {
+        if (!isValidKey(k)) {
             throw bad(text, "'" + k + "' is not a valid label key");
         }
         return k;
     }
 
     private static String value(String text, String v) {
-        if (v.length() > 63 || !VALUE.matcher(v).matches()) {
+        if (!isValidValue(v)) {
             throw bad(text, "'" + v + "' is not a valid label value");
         }
         return v;
