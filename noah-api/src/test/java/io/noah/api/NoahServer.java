@@ -29,7 +29,8 @@ public final class NoahServer {
 
     public static final String ADMIN_TOKEN = "test-bootstrap-token-" + Long.toHexString(new SecureRandom().nextLong());
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String KEY = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
+    /** Fixed, so clusters stored by an earlier run against the same database can be decrypted. */
+    private static final String KEY = Base64.getEncoder().encodeToString("noah-test-only-key-32-bytes-long".getBytes());
     private static NoahServer instance;
 
     private final LocalStack stack;

@@ -3,7 +3,12 @@ package io.noah.api.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.noah.api.audit.AuditFilter;
 import io.noah.api.audit.AuditService;
+import io.noah.cluster.ops.DeploymentOps;
 import io.noah.cluster.ops.DeploymentScaler;
+import io.noah.release.ReleaseExecutor;
+import io.noah.release.ReleaseReconciler;
+import io.noah.release.ReleaseService;
+import io.noah.release.ReleaseStore;
 import io.noah.cluster.query.Inventory;
 import io.noah.cluster.registry.ClusterRegistry;
 import io.noah.cluster.registry.KubeClientFactory;
@@ -39,6 +44,25 @@ public class NoahConfiguration {
     @Bean
     DeploymentScaler deploymentScaler(ClusterRegistry registry) {
         return new DeploymentScaler(registry);
+    }
+
+    @Bean
+    DeploymentOps deploymentOps(ClusterRegistry registry) {
+        return new DeploymentOps(registry);
+    }
+
+    @Bean(destroyMethod = "close")
+    ReleaseExecutor releaseExecutor(ReleaseStore store, DeploymentOps ops, ClusterRegistry registry, Clock clock, NoahProperties props) {
+        String instance = props.instanceId() != null && !props.instanceId().isBlank() ? props.instanceId()
+                : ProcessHandle.current().pid() + "@" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        return new ReleaseExecutor(store, new ReleaseReconciler(ops, registry, props.versionLabel()), clock, instance,
+                props.releaseLease(), props.releaseTick());
+    }
+
+    @Bean
+    ReleaseService releaseService(ReleaseStore store, DeploymentOps ops, ClusterRegistry registry, Clock clock,
+                                  NoahProperties props, ReleaseExecutor executor) {
+        return new ReleaseService(store, ops, registry, clock, props.appLabel(), executor::wake);
     }
 
     /** Outside (before) Spring Security's chain, so 401 and 403 answers are audited too. */

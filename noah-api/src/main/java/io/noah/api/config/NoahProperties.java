@@ -17,7 +17,11 @@ public record NoahProperties(
         @DefaultValue("10s") Duration requestTimeout,
         String bootstrapToken,
         @DefaultValue Encryption encryption,
-        @DefaultValue List<DeclaredCluster> clusters) {
+        @DefaultValue List<DeclaredCluster> clusters,
+        @DefaultValue("version") String versionLabel,
+        String instanceId,
+        @DefaultValue("15s") Duration releaseLease,
+        @DefaultValue("500ms") Duration releaseTick) {
 
     /** AES-256 key for credentials at rest: base64 in {@code key}, or a file holding it. */
     public record Encryption(String key, String keyFile) {

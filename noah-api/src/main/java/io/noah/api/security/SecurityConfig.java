@@ -15,6 +15,7 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
  *                       viewer developer ops admin
  * GET /api/v1/** (1)      ✓       ✓       ✓    ✓
  * scale a Deployment      -    own apps   ✓    ✓
+ * releases: start, gate   -    own apps   ✓    ✓
  * clusters: write         -       -       ✓    ✓
  * GET /api/v1/audit       -       -       ✓    ✓
  * /api/v1/tokens/**       -       -       -    ✓
@@ -44,6 +45,8 @@ public class SecurityConfig {
                         .requestMatchers(HttpMethod.GET, "/api/v1/audit").hasAnyRole("ADMIN", "OPS")
                         .requestMatchers(HttpMethod.GET, "/**").authenticated()
                         .requestMatchers(HttpMethod.PUT, "/api/v1/clusters/*/namespaces/*/deployments/*/scale")
+                        .hasAnyRole("ADMIN", "OPS", "DEVELOPER")
+                        .requestMatchers(HttpMethod.POST, "/api/v1/releases", "/api/v1/releases/*/*")
                         .hasAnyRole("ADMIN", "OPS", "DEVELOPER")
                         .requestMatchers("/api/v1/clusters", "/api/v1/clusters/**").hasAnyRole("ADMIN", "OPS")
                         .anyRequest().hasAnyRole("ADMIN", "OPS"));

@@ -14,6 +14,8 @@ public class NoahException extends RuntimeException {
         INVALID_LIMIT("invalid-limit", 400),
         INVALID_KUBECONFIG("invalid-kubeconfig", 400),
         INVALID_CONNECTION("invalid-connection", 400),
+        /** a request body names a pool (cluster) that is not registered */
+        UNKNOWN_POOL("unknown-pool", 400),
         CLUSTER_NOT_FOUND("cluster-not-found", 404),
         NOT_FOUND("not-found", 404),
         CLUSTER_EXISTS("cluster-exists", 409),

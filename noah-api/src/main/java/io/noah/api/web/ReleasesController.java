@@ -1,0 +1,171 @@
+package io.noah.api.web;
+
+import io.noah.api.audit.AuditFilter;
+import io.noah.api.security.NoahPrincipal;
+import io.noah.api.web.dto.ReleaseRequests;
+import io.noah.api.web.dto.ReleaseViews;
+import io.noah.cluster.cache.DeploymentRecord;
+import io.noah.cluster.model.NoahException;
+import io.noah.cluster.registry.ClusterRegistry;
+import io.noah.release.Release;
+import io.noah.release.ReleaseService;
+import io.noah.release.ReleaseSpec;
+import io.noah.release.ReleaseState;
+import io.noah.release.ReleaseStore;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Canary batch releases: start, inspect, gate actions, and a server-sent event stream of the history. */
+@RestController
+@RequestMapping("/api/v1/releases")
+public class ReleasesController {
+
+    private final ReleaseService releases;
+    private final ReleaseStore store;
+    private final ClusterRegistry registry;
+
+    public ReleasesController(ReleaseService releases, ReleaseStore store, ClusterRegistry registry) {
+        this.releases = releases;
+        this.store = store;
+        this.registry = registry;
+    }
+
+    @PostMapping
+    public ResponseEntity<ReleaseViews.Release> start(@Valid @RequestBody ReleaseRequests.Create b,
+                                                      @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+        req.setAttribute(AuditFilter.REASON_ATTRIBUTE, b.reason());
+        requireApp(caller, b.app());
+        ReleaseSpec spec = new ReleaseSpec(b.app(), b.namespace(), b.version(), b.images(), b.env(), b.pools(), b.batches(),
+                "percent".equals(b.batchUnit()), Boolean.TRUE.equals(b.spanPools()),
+                "auto".equals(b.gate()) ? ReleaseSpec.Gate.AUTO : ReleaseSpec.Gate.MANUAL,
+                Duration.ofSeconds(b.autoGateAfterSeconds() == null ? 0 : b.autoGateAfterSeconds()),
+                Duration.ofSeconds(b.batchDeadlineSeconds() == null ? 600 : b.batchDeadlineSeconds()),
+                "rollback".equals(b.onDeadline()) ? ReleaseSpec.OnDeadline.ROLLBACK : ReleaseSpec.OnDeadline.PAUSE,
+                Duration.ofSeconds(b.deleteOldAfterSeconds() == null ? 0 : b.deleteOldAfterSeconds()));
+        Release r = releases.start(spec, caller.name(), b.reason());
+        return ResponseEntity.created(URI.create("/api/v1/releases/" + r.id())).body(view(r));
+    }
+
+    @GetMapping
+    public List<ReleaseViews.Release> list(@RequestParam(required = false) String app, @RequestParam(required = false) String state,
+                                           @RequestParam(defaultValue = "100") int limit) {
+        ReleaseState s = null;
+        if (state != null) {
+            try {
+                s = ReleaseState.valueOf(state.toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "state", "unknown state " + state);
+            }
+        }
+        if (limit < 1 || limit > 1000) {
+            throw NoahException.invalid(NoahException.Reason.INVALID_LIMIT, "limit", "limit must be between 1 and 1000");
+        }
+        return store.list(app, s, limit).stream().map(this::view).toList();
+    }
+
+    @GetMapping("/{id}")
+    public ReleaseViews.Release get(@PathVariable String id) {
+        return view(find(id));
+    }
+
+    @PostMapping("/{id}/{action}")
+    public ReleaseViews.Release act(@PathVariable String id, @PathVariable String action,
+                                    @Valid @RequestBody(required = false) ReleaseRequests.Action body,
+                                    @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+        String reason = body == null ? null : body.reason();
+        req.setAttribute(AuditFilter.REASON_ATTRIBUTE, reason);
+        Release r = find(id);
+        requireApp(caller, r.spec().app());
+        Release next = switch (action) {
+            case "promote" -> releases.promote(id, caller.name(), reason);
+            case "pause" -> releases.pause(id, caller.name(), reason);
+            case "resume" -> releases.resume(id, caller.name(), reason);
+            case "abort" -> releases.abort(id, caller.name(), reason);
+            case "rollback" -> releases.rollback(id, body != null && Boolean.TRUE.equals(body.fast()), caller.name(), reason);
+            default -> throw new NoahException(NoahException.Reason.NOT_FOUND,
+                    "unknown action '" + action + "': promote, pause, resume, abort or rollback");
+        };
+        return view(next);
+    }
+
+    /** The release's history as server-sent events (one "transition" event per entry) until it ends. */
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public SseEmitter events(@PathVariable String id) {
+        find(id);
+        SseEmitter emitter = new SseEmitter(Duration.ofMinutes(30).toMillis());
+        Thread.ofVirtual().name("release-sse-" + id).start(() -> {
+            long last = 0;
+            try {
+                while (true) {
+                    for (ReleaseStore.Event e : store.events(id, last)) {
+                        emitter.send(SseEmitter.event().id(Long.toString(e.id())).name("transition").data(event(e), MediaType.APPLICATION_JSON));
+                        last = e.id();
+                    }
+                    if (store.get(id).map(r -> r.state().terminal()).orElse(true)) {
+                        emitter.complete();
+                        return;
+                    }
+                    Thread.sleep(300);
+                }
+            } catch (IOException | IllegalStateException e) {
+                emitter.completeWithError(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                emitter.complete();
+            }
+        });
+        return emitter;
+    }
+
+    private Release find(String id) {
+        return store.get(id).orElseThrow(() -> new NoahException(NoahException.Reason.NOT_FOUND, "no release " + id));
+    }
+
+    private static void requireApp(NoahPrincipal caller, String app) {
+        if (!caller.mayActOnApp(app)) {
+            throw new AccessDeniedException("a developer token may act only on its apps");
+        }
+    }
+
+    private static ReleaseViews.Event event(ReleaseStore.Event e) {
+        return new ReleaseViews.Event(e.id(), e.at(), e.actor(), e.type(), e.from() == null ? null : e.from().name().toLowerCase(),
+                e.to().name().toLowerCase(), e.step(), e.target(), e.reason());
+    }
+
+    ReleaseViews.Release view(Release r) {
+        List<ReleaseViews.Pool> pools = new ArrayList<>();
+        for (String p : r.plan().pools()) {
+            pools.add(new ReleaseViews.Pool(p, r.plan().canary(r.target(), p), r.plan().running(r.target(), p),
+                    counts(p, r.spec().namespace(), r.runningNames().get(p)), counts(p, r.spec().namespace(), r.canaryNames().get(p))));
+        }
+        List<List<Integer>> plan = r.plan().steps().stream().map(s -> r.plan().pools().stream().map(s::get).toList()).toList();
+        return new ReleaseViews.Release(r.id(), r.spec().app(), r.spec().namespace(), r.spec().version(),
+                r.state().name().toLowerCase(), r.step(), r.target(), r.plan().lastStep(), r.reason(), pools, plan, r.createdBy(),
+                r.createdAt(), r.updatedAt(), r.finishedAt(), store.events(r.id(), 0).stream().map(ReleasesController::event).toList());
+    }
+
+    private ReleaseViews.DeploymentCounts counts(String pool, String ns, String name) {
+        DeploymentRecord d = registry.get(pool).map(h -> h.cache().deployments().record(ns + "/" + name)).orElse(null);
+        return d == null ? new ReleaseViews.DeploymentCounts(name, 0, 0) : new ReleaseViews.DeploymentCounts(name, d.replicas(), d.readyReplicas());
+    }
+}

@@ -1,0 +1,244 @@
+package io.noah.api;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.noah.cluster.testing.LocalStack;
+import io.noah.cluster.testing.LocalStackExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.noah.api.NoahServer.ADMIN_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Canary batch releases through the REST API, on two real clusters (each a deploy pool). */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReleaseE2ETest {
+
+    private NoahServer noah;
+    private LocalStack stack;
+    private String a;
+    private String b;
+    private final String ns = "rel-" + UUID.randomUUID().toString().substring(0, 6);
+
+    @BeforeAll
+    void start(LocalStack stack) {
+        this.stack = stack;
+        noah = NoahServer.get();
+        a = stack.clusters().get(0);
+        b = stack.clusters().get(1);
+        for (String c : List.of(a, b)) {
+            KubernetesClient k = stack.client(c);
+            k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+            await().atMost(Duration.ofSeconds(30)).until(() -> k.serviceAccounts().inNamespace(ns).withName("default").get() != null);
+        }
+    }
+
+    @AfterAll
+    void cleanUp() {
+        for (String c : List.of(a, b)) {
+            stack.client(c).namespaces().withName(ns).delete();
+        }
+    }
+
+    private void deploy(String cluster, String app, int replicas) {
+        KubernetesClient k = stack.client(cluster);
+        k.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+                .withNewMetadata().withName(app).addToLabels("app", app).endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", app).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", app).addToLabels("version", "v1").endMetadata()
+                .withNewSpec().addNewContainer().withName("main").withImage("registry.local/" + app + ":1").endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Deployment d = k.apps().deployments().inNamespace(ns).withName(app).get();
+            return d.getStatus() != null && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas());
+        });
+    }
+
+    private Map<String, Object> release(String app, List<String> pools, List<Integer> batches) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("app", app);
+        body.put("namespace", ns);
+        body.put("version", "v2");
+        body.put("images", Map.of("main", "registry.local/" + app + ":2"));
+        body.put("pools", pools);
+        body.put("batches", batches);
+        body.put("reason", "ticket CHG-1");
+        return body;
+    }
+
+    /** desired/ready of a Deployment in Kubernetes, "-" when it does not exist. */
+    private String counts(String cluster, String name) {
+        Deployment d = stack.client(cluster).apps().deployments().inNamespace(ns).withName(name).get();
+        if (d == null) {
+            return "-";
+        }
+        Integer ready = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
+        return d.getSpec().getReplicas() + "/" + (ready == null ? 0 : ready);
+    }
+
+    private JsonNode get(String id) {
+        return noah.get("/api/v1/releases/" + id, ADMIN_TOKEN).body();
+    }
+
+    private void awaitState(String id, String state, int step) {
+        await("release " + id + " " + state + " at step " + step).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    JsonNode r = get(id);
+                    return r.get("state").asString().equals(state) && r.get("step").asInt() == step;
+                });
+    }
+
+    /** running desired/ready and canary desired/ready, as Kubernetes has them. */
+    private void expect(String cluster, String app, String running, String canary) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(counts(cluster, app)).as(cluster + " running").isEqualTo(running);
+            assertThat(counts(cluster, app + "-v2")).as(cluster + " canary").isEqualTo(canary);
+        });
+    }
+
+    private NoahServer.Response act(String id, String action, Map<String, Object> body) {
+        return noah.post("/api/v1/releases/" + id + "/" + action, ADMIN_TOKEN, body);
+    }
+
+    @Test
+    void batchesOneFourFiveInTwoPoolsThenTheOldDeploymentsAreGone() {
+        deploy(a, "checkout", 10);
+        deploy(b, "checkout", 10);
+        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, release("checkout", List.of(a, b), List.of(1, 4, 5)));
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        String id = created.body().get("id").asString();
+        assertThat(created.body().get("lastStep").asInt()).isEqualTo(6);
+
+        String[][] expected = {
+                {"9/9", "1/1", "10/10", "-"}, {"5/5", "5/5", "10/10", "-"}, {"0/0", "10/10", "10/10", "-"},
+                {"0/0", "10/10", "9/9", "1/1"}, {"0/0", "10/10", "5/5", "5/5"}};
+        for (int step = 1; step <= 5; step++) {
+            awaitState(id, "waiting", step);
+            String[] e = expected[step - 1];
+            expect(a, "checkout", e[0], e[1]);
+            expect(b, "checkout", e[2], e[3]);
+            JsonNode view = get(id);
+            assertThat(view.get("pools").get(0).get("targetCanary").asInt()).isEqualTo(Integer.parseInt(e[1].split("/")[0]));
+            var promoted = act(id, "promote", Map.of("reason", "batch " + step + " looks good"));
+            assertThat(promoted.status()).as(promoted.raw()).isEqualTo(200);
+        }
+        awaitState(id, "succeeded", 6);
+        for (String c : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> counts(c, "checkout").equals("-"));
+            assertThat(counts(c, "checkout-v2")).isEqualTo("10/10");
+            await().atMost(Duration.ofSeconds(60)).until(() -> stack.client(c).pods().inNamespace(ns).withLabel("app", "checkout")
+                    .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).count() == 10);
+            assertThat(stack.client(c).pods().inNamespace(ns).withLabel("app", "checkout").list().getItems())
+                    .filteredOn(p -> p.getMetadata().getDeletionTimestamp() == null)
+                    .allSatisfy(p -> {
+                        assertThat(p.getMetadata().getLabels()).containsEntry("version", "v2");
+                        assertThat(p.getSpec().getContainers().getFirst().getImage()).isEqualTo("registry.local/checkout:2");
+                    });
+        }
+        List<String> history = new ArrayList<>();
+        get(id).get("history").forEach(h -> history.add(h.get("type").asString() + " by " + h.get("actor").asString()));
+        assertThat(history).contains("created by bootstrap", "promoted by bootstrap", "succeeded by noah");
+        assertThat(history.stream().filter(h -> h.startsWith("promoted"))).hasSize(5);
+        // promotes are audited with their reason
+        JsonNode audit = noah.get("/api/v1/audit?target=/api/v1/releases/" + id, ADMIN_TOKEN).body();
+        assertThat(audit.toString()).contains("batch 1 looks good", "POST /api/v1/releases/{id}/{action}");
+    }
+
+    @Test
+    void rollbackReturnsBatchByBatchAndFastRollbackInOneStep() {
+        deploy(a, "cart", 10);
+        String id = noah.post("/api/v1/releases", ADMIN_TOKEN, release("cart", List.of(a), List.of(1, 4, 5))).body().get("id").asString();
+        awaitState(id, "waiting", 1);
+        act(id, "promote", Map.of());
+        awaitState(id, "waiting", 2);
+        expect(a, "cart", "5/5", "5/5");
+        assertThat(act(id, "rollback", Map.of("reason", "errors up")).status()).isEqualTo(200);
+        awaitState(id, "rolled_back", 0);
+        expect(a, "cart", "10/10", "-");
+        List<String> steps = new ArrayList<>();
+        get(id).get("history").forEach(h -> steps.add(h.get("type").asString() + "@" + h.get("step").asInt()));
+        assertThat(steps).containsSubsequence("rollback@2", "rolled-back-step@2", "rolled-back-step@1", "rolled-back@0");
+
+        String fast = noah.post("/api/v1/releases", ADMIN_TOKEN, release("cart", List.of(a), List.of(1, 4, 5))).body().get("id").asString();
+        awaitState(fast, "waiting", 1);
+        act(fast, "promote", Map.of());
+        awaitState(fast, "waiting", 2);
+        assertThat(act(fast, "rollback", Map.of("fast", true, "reason", "now")).status()).isEqualTo(200);
+        awaitState(fast, "rolled_back", 0);
+        expect(a, "cart", "10/10", "-");
+        List<String> fastSteps = new ArrayList<>();
+        get(fast).get("history").forEach(h -> fastSteps.add(h.get("type").asString()));
+        assertThat(fastSteps).doesNotContain("rolled-back-step").contains("rollback-fast", "rolled-back");
+    }
+
+    @Test
+    void oneActiveReleasePerAppAndGateActionsCheckTheState() {
+        deploy(a, "search", 4);
+        String id = noah.post("/api/v1/releases", ADMIN_TOKEN, release("search", List.of(a), List.of(2, 2))).body().get("id").asString();
+        var second = noah.post("/api/v1/releases", ADMIN_TOKEN, release("search", List.of(a), List.of(2, 2)));
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.code()).isEqualTo("conflict");
+        awaitState(id, "waiting", 1);
+        assertThat(act(id, "resume", Map.of()).code()).isEqualTo("conflict");
+        assertThat(act(id, "pause", Map.of("reason", "lunch")).status()).isEqualTo(200);
+        assertThat(act(id, "promote", Map.of()).status()).isEqualTo(409);
+        assertThat(act(id, "resume", Map.of()).status()).isEqualTo(200);
+        assertThat(act(id, "explode", Map.of()).code()).isEqualTo("not-found");
+        assertThat(act(id, "abort", Map.of("reason", "not today")).status()).isEqualTo(200);
+        assertThat(get(id).get("state").asString()).isEqualTo("aborted");
+        assertThat(noah.get("/api/v1/releases?app=search&state=aborted", ADMIN_TOKEN).body()).hasSize(1);
+    }
+
+    @Test
+    void aReplicaChangeOutsideNoahPausesTheRelease() {
+        deploy(a, "profile", 6);
+        String id = noah.post("/api/v1/releases", ADMIN_TOKEN, release("profile", List.of(a), List.of(2, 4))).body().get("id").asString();
+        awaitState(id, "waiting", 1);
+        stack.client(a).apps().deployments().inNamespace(ns).withName("profile").scale(7);
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(id).get("state").asString().equals("paused"));
+        assertThat(get(id).get("reason").asString()).contains("changed outside Noah", "found 7");
+        act(id, "abort", Map.of());
+    }
+
+    @Test
+    void badPlansAreRefused() {
+        deploy(b, "ledger", 10);
+        record Case(List<Integer> batches, List<String> pools, int status, String code) {
+        }
+        for (Case c : List.of(
+                new Case(List.of(1, 4, 4), List.of(b), 400, "invalid-argument"),
+                new Case(List.of(0, 10), List.of(b), 400, "invalid-argument"),
+                new Case(List.of(-1, 11), List.of(b), 400, "invalid-argument"),
+                new Case(List.of(10), List.of("no-such-pool"), 400, "unknown-pool"),
+                new Case(java.util.Collections.nCopies(51, 1), List.of(b), 400, "validation-failed"))) {
+            var r = noah.post("/api/v1/releases", ADMIN_TOKEN, release("ledger", c.pools(), c.batches()));
+            assertThat(r.status()).as(c + " " + r.raw()).isEqualTo(c.status());
+            assertThat(r.code()).as(c + " " + r.raw()).isEqualTo(c.code());
+        }
+        assertThat(noah.post("/api/v1/releases", ADMIN_TOKEN, release("nothing-here", List.of(b), List.of(1))).code()).isEqualTo("not-found");
+        // a pool in maintenance is never touched
+        assertThat(noah.send("PATCH", "/api/v1/clusters/" + b, ADMIN_TOKEN, Map.of("maintenance", true)).status()).isEqualTo(200);
+        try {
+            var r = noah.post("/api/v1/releases", ADMIN_TOKEN, release("ledger", List.of(b), List.of(5, 5)));
+            assertThat(r.status()).isEqualTo(409);
+            assertThat(r.code()).isEqualTo("cluster-in-maintenance");
+        } finally {
+            noah.send("PATCH", "/api/v1/clusters/" + b, ADMIN_TOKEN, Map.of("maintenance", false));
+        }
+    }
+}

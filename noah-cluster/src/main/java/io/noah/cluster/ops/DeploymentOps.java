@@ -1,0 +1,168 @@
+package io.noah.cluster.ops;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.noah.cluster.model.NoahException;
+import io.noah.cluster.registry.ClusterRegistry;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Deployment operations a canary release needs, read live from the API server (a release step
+ * must not act on a lagging cache): state, create a canary from a running Deployment, scale, delete.
+ */
+public final class DeploymentOps {
+
+    /** A Deployment's desired and observed replica counts. */
+    public record State(String name, int replicas, long generation, long observedGeneration, int statusReplicas,
+                        int updatedReplicas, int readyReplicas, int availableReplicas, Map<String, String> labels,
+                        Map<String, String> annotations) {
+
+        /** The controller has seen the latest spec and at least {@code n} pods of it are ready and available. */
+        public boolean readyAt(int n) {
+            return observedGeneration >= generation && updatedReplicas >= n && readyReplicas >= n && availableReplicas >= n;
+        }
+
+        /** The controller has seen the latest spec and no more than {@code n} pods remain. */
+        public boolean scaledDownTo(int n) {
+            return observedGeneration >= generation && statusReplicas <= n;
+        }
+    }
+
+    /** What the canary changes in the running pod template. */
+    public record Change(Map<String, String> images, Map<String, Map<String, String>> env) {
+    }
+
+    private final ClusterRegistry registry;
+
+    public DeploymentOps(ClusterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public Optional<State> state(String cluster, String namespace, String name) {
+        try {
+            Deployment d = registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).withName(name).get();
+            return Optional.ofNullable(d).map(DeploymentOps::state);
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    /** The Deployments whose pods carry {@code appLabel=app} in a namespace. */
+    public List<State> byApp(String cluster, String namespace, String appLabel, String app) {
+        try {
+            List<State> out = new ArrayList<>();
+            for (Deployment d : registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).list().getItems()) {
+                var tpl = d.getSpec().getTemplate().getMetadata();
+                if (tpl != null && tpl.getLabels() != null && app.equals(tpl.getLabels().get(appLabel))) {
+                    out.add(state(d));
+                }
+            }
+            return out;
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    /**
+     * Creates {@code canaryName} at 0 replicas from {@code runningName}'s pod template plus the change:
+     * same labels (so the same Service selects both) but {@code versionLabel=version}, selector
+     * narrowed by the version label, annotations naming the release.
+     */
+    public State createCanary(String cluster, String namespace, String runningName, String canaryName, String versionLabel,
+                              String version, Change change, Map<String, String> annotations) {
+        var client = registry.require(cluster).clientForWrite();
+        try {
+            Deployment running = client.apps().deployments().inNamespace(namespace).withName(runningName).get();
+            if (running == null) {
+                throw new NoahException(NoahException.Reason.NOT_FOUND,
+                        "Deployment " + namespace + "/" + runningName + " does not exist in cluster " + cluster);
+            }
+            Map<String, String> selector = new LinkedHashMap<>(running.getSpec().getSelector().getMatchLabels());
+            selector.put(versionLabel, version);
+            Map<String, String> podLabels = new LinkedHashMap<>(running.getSpec().getTemplate().getMetadata().getLabels());
+            podLabels.put(versionLabel, version);
+            Map<String, String> labels = new LinkedHashMap<>(running.getMetadata().getLabels() == null ? Map.of() : running.getMetadata().getLabels());
+            labels.put(versionLabel, version);
+            Deployment canary = new DeploymentBuilder()
+                    .withNewMetadata().withName(canaryName).withNamespace(namespace).withLabels(labels)
+                    .withAnnotations(annotations).endMetadata()
+                    .withSpec(running.getSpec())
+                    .editSpec().withReplicas(0).withPaused(false)
+                    .withNewSelector().withMatchLabels(selector).endSelector()
+                    .editTemplate().editMetadata().withLabels(podLabels).endMetadata().endTemplate()
+                    .endSpec()
+                    .build();
+            for (Container c : canary.getSpec().getTemplate().getSpec().getContainers()) {
+                String image = change.images() == null ? null : change.images().get(c.getName());
+                if (image != null) {
+                    c.setImage(image);
+                }
+                Map<String, String> env = change.env() == null ? null : change.env().get(c.getName());
+                if (env != null) {
+                    List<EnvVar> vars = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
+                    env.forEach((k, v) -> {
+                        vars.removeIf(e -> e.getName().equals(k));
+                        vars.add(new EnvVar(k, v, null));
+                    });
+                    c.setEnv(vars);
+                }
+            }
+            return state(client.apps().deployments().inNamespace(namespace).resource(canary).create());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return state(cluster, namespace, canaryName).orElseThrow(() -> Kubernetes.translate(cluster, e));
+            }
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    public void scale(String cluster, String namespace, String name, int replicas) {
+        try {
+            registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).withName(name).scale(replicas);
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    public void delete(String cluster, String namespace, String name) {
+        try {
+            registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).withName(name).delete();
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    /** Container names of a Deployment's pod template. */
+    public List<String> containers(String cluster, String namespace, String name) {
+        try {
+            Deployment d = registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).withName(name).get();
+            return d == null ? List.of() : d.getSpec().getTemplate().getSpec().getContainers().stream().map(Container::getName).toList();
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    private static State state(Deployment d) {
+        var s = d.getStatus();
+        return new State(d.getMetadata().getName(), d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas(),
+                d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration(),
+                s == null || s.getObservedGeneration() == null ? 0 : s.getObservedGeneration(),
+                s == null ? 0 : nz(s.getReplicas()), s == null ? 0 : nz(s.getUpdatedReplicas()),
+                s == null ? 0 : nz(s.getReadyReplicas()), s == null ? 0 : nz(s.getAvailableReplicas()),
+                d.getMetadata().getLabels() == null ? Map.of() : new HashMap<>(d.getMetadata().getLabels()),
+                d.getMetadata().getAnnotations() == null ? Map.of() : new HashMap<>(d.getMetadata().getAnnotations()));
+    }
+
+    private static int nz(Integer i) {
+        return i == null ? 0 : i;
+    }
+}

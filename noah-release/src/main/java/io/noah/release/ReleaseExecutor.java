@@ -1,0 +1,93 @@
+package io.noah.release;
+
+import io.noah.cluster.model.NoahException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Executes the active releases this instance holds a lease on (a lease per release in PostgreSQL,
+ * so with several Noah instances exactly one executes a release and a crashed one's releases are
+ * taken over when its leases expire). Every tick: renew/claim leases, reconcile each release once,
+ * store the result only if the release is unchanged and the lease still held.
+ */
+public final class ReleaseExecutor implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReleaseExecutor.class);
+
+    private final ReleaseStore store;
+    private final ReleaseReconciler reconciler;
+    private final Clock clock;
+    private final String instanceId;
+    private final Duration lease;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("noah-release-executor").daemon().factory());
+
+    public ReleaseExecutor(ReleaseStore store, ReleaseReconciler reconciler, Clock clock, String instanceId, Duration lease,
+                           Duration tick) {
+        this.store = store;
+        this.reconciler = reconciler;
+        this.clock = clock;
+        this.instanceId = instanceId;
+        this.lease = lease;
+        loop.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs a tick soon (after a gate action), instead of waiting for the next one. */
+    public void wake() {
+        loop.execute(this::tick);
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    private void tick() {
+        try {
+            for (String id : store.claim(instanceId, lease, clock.instant())) {
+                store.get(id).ifPresent(this::step);
+            }
+        } catch (RuntimeException e) {
+            log.warn("release executor tick failed: {}", e.toString());
+        }
+    }
+
+    private void step(Release r) {
+        try (var a = MDC.putCloseable("release", r.id()); var b = MDC.putCloseable("name", r.spec().app())) {
+            ReleaseReconciler.Result res;
+            try {
+                res = reconciler.reconcile(r, clock.instant());
+            } catch (NoahException e) {
+                // a cluster that does not answer: wait for it (the batch deadline still applies)
+                log.info("release {} of {} waits: {}", r.id(), r.spec().app(), e.getMessage());
+                return;
+            }
+            if (res.release().equals(r)) {
+                return;
+            }
+            var stored = store.update(res.release(), instanceId);
+            if (stored.isPresent() && res.event() != null) {
+                store.event(stored.get(), "noah", res.event(), r.state(), res.release().reason());
+                log.info("release {} of {}: {} ({} → {}, step {}/{})", r.id(), r.spec().app(), res.event(), r.state(),
+                        stored.get().state(), stored.get().step(), r.plan().lastStep());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.release(instanceId);
+    }
+}

@@ -1,0 +1,39 @@
+package io.noah.release;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Where releases and their history live (PostgreSQL in noah-api). */
+public interface ReleaseStore {
+
+    /** One entry of a release's history. */
+    record Event(long id, String releaseId, Instant at, String actor, String type, ReleaseState from, ReleaseState to,
+                 int step, int target, String reason) {
+    }
+
+    /** Inserts a new release; 409 (conflict) when the app already has an active one. */
+    void insert(Release r);
+
+    Optional<Release> get(String id);
+
+    List<Release> list(String app, ReleaseState state, int limit);
+
+    /**
+     * Replaces the release if its version is still {@code r.version()} (and, with {@code leaseHolder},
+     * if that instance still holds its lease); returns the stored release with the next version,
+     * or empty when someone else changed it first.
+     */
+    Optional<Release> update(Release r, String leaseHolder);
+
+    void event(Release r, String actor, String type, ReleaseState from, String reason);
+
+    List<Event> events(String releaseId, long afterId);
+
+    /** Takes or renews the lease of every active release this instance may execute; returns their ids. */
+    List<String> claim(String holder, Duration lease, Instant now);
+
+    /** Gives up this instance's leases (graceful shutdown). */
+    void release(String holder);
+}

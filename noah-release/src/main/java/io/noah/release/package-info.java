@@ -1,2 +1,0 @@
-/** Canary batch releases with two Deployments (capability 2); see the release issue. */
-package io.noah.release;
