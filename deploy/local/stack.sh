@@ -197,29 +197,21 @@ wait_served() { # cluster seconds
   return 1
 }
 
-# the stage files: KWOK's "fast" node and pod lifecycles, except that pods labelled
-# noah.io/never-ready=true go Running with an IP but never Ready (failure scenarios)
-stages_yaml() {
-  local k; k="$(dirname "$bin")/kwok-kustomize/stage"
-  cat "$k/node/fast/node-initialize.yaml"; echo "---"
-  cat "$k/node/heartbeat/node-heartbeat.yaml"; echo "---"
-  sed '/^    matchExpressions:/a\    - key: '"'"'.metadata.labels["noah.io/never-ready"]'"'"'\n      operator: '"'"'DoesNotExist'"'"'' \
-    "$k/pod/fast/pod-ready.yaml"; echo "---"
-  cat "$k/pod/fast/pod-complete.yaml"; echo "---"
-  cat "$k/pod/fast/pod-delete.yaml"; echo "---"
-  cat <<'EOF'
+# a stage that makes the selected pods Running with an IP but never Ready: name, selector lines
+never_ready_stage() {
+  local tpl
+  tpl=$(cat <<'EOF'
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
-  name: pod-never-ready
+  name: __NAME__
 spec:
   resourceRef:
     apiGroup: v1
     kind: Pod
   selector:
     matchExpressions:
-    - key: '.metadata.labels["noah.io/never-ready"]'
-      operator: 'Exists'
+__SELECTOR__
     - key: '.metadata.deletionTimestamp'
       operator: 'DoesNotExist'
     - key: '.status.phase'
@@ -271,6 +263,28 @@ spec:
       phase: Running
       startTime: {{ $now | Quote }}
 EOF
+)
+  tpl=${tpl//__NAME__/$1}
+  printf '%s\n' "${tpl//__SELECTOR__/$2}"
+}
+
+# the stage files: KWOK's "fast" node and pod lifecycles, except that pods labelled
+# noah.io/never-ready=true, or whose first container's image is registry.local/never-ready (a bad
+# release), go Running with an IP but never Ready (failure scenarios)
+stages_yaml() {
+  local k; k="$(dirname "$bin")/kwok-kustomize/stage"
+  cat "$k/node/fast/node-initialize.yaml"; echo "---"
+  cat "$k/node/heartbeat/node-heartbeat.yaml"; echo "---"
+  sed '/^    matchExpressions:/a\    - key: '"'"'.metadata.labels["noah.io/never-ready"]'"'"'\n      operator: '"'"'DoesNotExist'"'"'\n    - key: '"'"'.spec.containers.[0].image'"'"'\n      operator: '"'"'NotIn'"'"'\n      values: ['"'"'registry.local/never-ready'"'"']' \
+    "$k/pod/fast/pod-ready.yaml"; echo "---"
+  cat "$k/pod/fast/pod-complete.yaml"; echo "---"
+  cat "$k/pod/fast/pod-delete.yaml"; echo "---"
+  never_ready_stage pod-never-ready "    - key: '.metadata.labels[\"noah.io/never-ready\"]'
+      operator: 'Exists'"
+  echo "---"
+  never_ready_stage pod-never-ready-image "    - key: '.spec.containers.[0].image'
+      operator: 'In'
+      values: ['registry.local/never-ready']"
 }
 
 cluster_config() { # name index
@@ -440,6 +454,12 @@ EOF
 cluster_up() { # name index
   local c=$1 i=$2 dir="$run/clusters/$1" t0=$SECONDS
   mkdir -p "$dir" "$run/exec"
+  cluster_config "$c" "$i" >"$dir/kwokctl.yaml.new"
+  if cluster_exists "$c" && ! cmp -s "$dir/kwokctl.yaml.new" "$dir/kwokctl.yaml"; then
+    log "cluster $c: its configuration changed (stack.sh or versions): recreating it"
+    kwokctl_ delete cluster --name "$c"
+  fi
+  mv "$dir/kwokctl.yaml.new" "$dir/kwokctl.yaml"
   if cluster_served "$c"; then
     log "cluster $c: already up"
   elif cluster_exists "$c"; then
@@ -447,7 +467,6 @@ cluster_up() { # name index
     cluster_start "$c"
   else
     log "cluster $c: creating (k8s $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
-    cluster_config "$c" "$i" >"$dir/kwokctl.yaml"
     kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
   fi
   wait_served "$c" 60 || die "cluster $c is not served"

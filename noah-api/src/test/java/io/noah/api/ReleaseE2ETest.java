@@ -216,6 +216,38 @@ class ReleaseE2ETest {
     }
 
     @Test
+    void aCanaryThatNeverGetsReadyPausesAtTheDeadlineKeepingCapacity() {
+        deploy(a, "orders", 4);
+        Map<String, Object> body = release("orders", List.of(a), List.of(1, 3));
+        body.put("images", Map.of("main", "registry.local/never-ready")); // the stack never makes these pods Ready
+        body.put("batchDeadlineSeconds", 5);
+        String id = noah.post("/api/v1/releases", ADMIN_TOKEN, body).body().get("id").asString();
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(id).get("state").asString().equals("paused"));
+        assertThat(get(id).get("reason").asString()).contains("did not finish within PT5S", "canary pods ready 0/1");
+        assertThat(counts(a, "orders")).as("the running Deployment was never scaled down").isEqualTo("4/4");
+        assertThat(get(id).get("step").asInt()).isZero();
+        assertThat(act(id, "rollback", Map.of("fast", true)).status()).isEqualTo(200);
+        awaitState(id, "rolled_back", 0);
+        expect(a, "orders", "4/4", "-");
+    }
+
+    @Test
+    void aCanaryThatNeverGetsReadyIsRolledBackAtTheDeadlineWhenSoConfigured() {
+        deploy(b, "billing", 4);
+        Map<String, Object> body = release("billing", List.of(b), List.of(2, 2));
+        body.put("images", Map.of("main", "registry.local/never-ready"));
+        body.put("batchDeadlineSeconds", 5);
+        body.put("onDeadline", "rollback");
+        String id = noah.post("/api/v1/releases", ADMIN_TOKEN, body).body().get("id").asString();
+        awaitState(id, "rolled_back", 0);
+        expect(b, "billing", "4/4", "-");
+        List<String> types = new ArrayList<>();
+        get(id).get("history").forEach(h -> types.add(h.get("type").asString()));
+        assertThat(types).containsSubsequence("created", "deadline-rollback", "rolled-back");
+        assertThat(get(id).get("reason").asString()).contains("did not finish within");
+    }
+
+    @Test
     void badPlansAreRefused() {
         deploy(b, "ledger", 10);
         record Case(List<Integer> batches, List<String> pools, int status, String code) {
