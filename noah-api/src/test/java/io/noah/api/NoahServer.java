@@ -29,6 +29,19 @@ public final class NoahServer {
 
     public static final String ADMIN_TOKEN = "test-bootstrap-token-" + Long.toHexString(new SecureRandom().nextLong());
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The properties every Noah of the tests runs with (also the extra processes of {@link NoahProcess}). */
+    public static Map<String, Object> baseProperties(LocalStack stack) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("server.address", "127.0.0.1");
+        props.put("spring.datasource.url", stack.jdbcUrl());
+        props.put("spring.datasource.username", stack.jdbcUser());
+        props.put("spring.datasource.password", stack.jdbcPassword());
+        props.put("noah.bootstrap-token", ADMIN_TOKEN);
+        props.put("noah.encryption.key", KEY);
+        props.put("noah.probe-interval", "1s");
+        return props;
+    }
+
     /** Fixed, so clusters stored by an earlier run against the same database can be decrypted. */
     private static final String KEY = Base64.getEncoder().encodeToString("noah-test-only-key-32-bytes-long".getBytes());
     private static NoahServer instance;
@@ -66,15 +79,8 @@ public final class NoahServer {
     }
 
     public synchronized void start() {
-        Map<String, Object> props = new LinkedHashMap<>();
+        Map<String, Object> props = baseProperties(stack);
         props.put("server.port", 0);
-        props.put("server.address", "127.0.0.1");
-        props.put("spring.datasource.url", stack.jdbcUrl());
-        props.put("spring.datasource.username", stack.jdbcUser());
-        props.put("spring.datasource.password", stack.jdbcPassword());
-        props.put("noah.bootstrap-token", ADMIN_TOKEN);
-        props.put("noah.encryption.key", KEY);
-        props.put("noah.probe-interval", "1s");
         // as arguments: they must win over application.yaml (builder "properties" are only defaults)
         context = new SpringApplicationBuilder(NoahApplication.class)
                 .run(props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
@@ -143,7 +149,16 @@ public final class NoahServer {
     }
 
     public Response sendRaw(String method, String path, String token, String raw, String contentType) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+        return sendTo(port(), method, path, token, raw, contentType);
+    }
+
+    /** To another Noah (e.g. a {@link NoahProcess}) on this host. */
+    public Response sendTo(int port, String method, String path, String token, Object body) {
+        return sendTo(port, method, path, token, body == null ? null : JSON.writeValueAsString(body), "application/json");
+    }
+
+    private Response sendTo(int port, String method, String path, String token, String raw, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, raw == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(raw));
         if (raw != null) {

@@ -73,7 +73,7 @@ public final class ReleaseExecutor implements AutoCloseable {
             }
             var stored = store.update(res.release(), instanceId);
             if (stored.isPresent() && res.event() != null) {
-                store.event(stored.get(), "noah", res.event(), r.state(), res.release().reason());
+                store.event(stored.get(), "noah@" + instanceId, res.event(), r.state(), res.release().reason());
                 log.info("release {} of {}: {} ({} → {}, step {}/{})", r.id(), r.spec().app(), res.event(), r.state(),
                         stored.get().state(), stored.get().step(), r.plan().lastStep());
             }

@@ -57,10 +57,13 @@ public final class ClusterHandle {
         return client;
     }
 
-    /** The client for a write: 503 (cluster-unreachable) when the last probe failed. */
+    /**
+     * The client for a write: 503 (cluster-unreachable) at once when the last probe failed. Before the
+     * first probe (just registered) the write is tried: a failure then maps to 503 as well.
+     */
     public KubernetesClient clientForWrite() {
         Health h = health;
-        if (!h.reachable()) {
+        if (!h.reachable() && h.probedAt() != null) {
             throw new NoahException(NoahException.Reason.CLUSTER_UNREACHABLE,
                     "cluster " + name() + " is unreachable" + (h.error() == null ? "" : ": " + h.error()));
         }

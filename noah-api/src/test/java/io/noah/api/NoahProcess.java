@@ -1,0 +1,123 @@
+package io.noah.api;
+
+import io.noah.cluster.testing.LocalStack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Noah in a separate JVM (same classpath as the tests), so a test can kill it for real:
+ * {@link #kill9()} is SIGKILL, no shutdown hook runs.
+ */
+public final class NoahProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final String instanceId;
+
+    private NoahProcess(Process process, int port, String instanceId) {
+        this.process = process;
+        this.port = port;
+        this.instanceId = instanceId;
+    }
+
+    public static NoahProcess start(LocalStack stack, String instanceId, String releaseLease) {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), NoahApplication.class.getName()));
+        NoahServer.baseProperties(stack).forEach((k, v) -> cmd.add("--" + k + "=" + v));
+        cmd.add("--server.port=" + port);
+        cmd.add("--noah.instance-id=" + instanceId);
+        cmd.add("--noah.release-lease=" + releaseLease);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(Path.of("target", "noah-" + instanceId + ".log").toFile()).start();
+            NoahProcess np = new NoahProcess(p, port, instanceId);
+            np.awaitHealthy(Duration.ofSeconds(90));
+            return np;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitHealthy(Duration timeout) {
+        HttpClient http = HttpClient.newHttpClient();
+        long until = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < until) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Noah " + instanceId + " exited with " + process.exitValue() + "; see target/noah-" + instanceId + ".log");
+            }
+            try {
+                var res = http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health"))).build(), HttpResponse.BodyHandlers.discarding());
+                if (res.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("Noah " + instanceId + " did not become healthy within " + timeout);
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** SIGKILL: the process gets no chance to release its leases or finish anything. */
+    public void kill9() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(java.time.Duration.ofSeconds(30).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

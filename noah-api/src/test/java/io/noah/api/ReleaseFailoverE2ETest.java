@@ -1,0 +1,125 @@
+package io.noah.api;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.noah.cluster.testing.LocalStack;
+import io.noah.cluster.testing.LocalStackExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static io.noah.api.NoahServer.ADMIN_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A Noah killed with SIGKILL in the middle of a batch: another instance takes the release over when
+ * the lease expires and finishes the batch, never scaling beyond the plan. With two instances up,
+ * exactly one executes the release.
+ */
+@ExtendWith(LocalStackExtension.class)
+class ReleaseFailoverE2ETest {
+
+    @Test
+    void killedInTheMiddleOfABatchResumesElsewhereWithoutExtraScalingAndOneInstanceExecutes(LocalStack stack) {
+        NoahServer noah = NoahServer.get();
+        String cluster = stack.clusters().getFirst();
+        KubernetesClient k = stack.client(cluster);
+        String ns = "failover-" + UUID.randomUUID().toString().substring(0, 6);
+        k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> k.serviceAccounts().inNamespace(ns).withName("default").get() != null);
+        k.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("payments").addToLabels("app", "payments").endMetadata()
+                .withNewSpec().withReplicas(200).withNewSelector().addToMatchLabels("app", "payments").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "payments").endMetadata()
+                .withNewSpec().addNewContainer().withName("main").withImage("registry.local/payments:1").endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> ready(k, ns, "payments") == 200);
+
+        // the highest desired replica count each Deployment ever had
+        Map<String, Integer> maxDesired = new ConcurrentHashMap<>();
+        Watch watch = k.apps().deployments().inNamespace(ns).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Deployment d) {
+                maxDesired.merge(d.getMetadata().getName(), d.getSpec().getReplicas(), Math::max);
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+        noah.stop(); // only the separate processes execute releases in this test
+        String id;
+        try {
+            try (NoahProcess first = NoahProcess.start(stack, "first", "3s")) {
+                var created = noah.sendTo(first.port(), "POST", "/api/v1/releases", ADMIN_TOKEN, Map.of(
+                        "app", "payments", "namespace", ns, "version", "v2", "images", Map.of("main", "registry.local/payments:2"),
+                        "pools", List.of(cluster), "batches", List.of(100, 100), "reason", "failover test"));
+                assertThat(created.status()).as(created.raw()).isEqualTo(201);
+                id = created.body().get("id").asString();
+                // kill it as soon as the batch has started: the canary is being scaled, the running one not yet down
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                    Deployment c = k.apps().deployments().inNamespace(ns).withName("payments-v2").get();
+                    return c != null && c.getSpec().getReplicas() > 0;
+                });
+                first.kill9();
+            }
+            int runningAtKill = k.apps().deployments().inNamespace(ns).withName("payments").get().getSpec().getReplicas();
+            System.out.printf("killed with the running Deployment at %d desired, canary ready %d%n", runningAtKill, ready(k, ns, "payments-v2"));
+
+            try (NoahProcess second = NoahProcess.start(stack, "second", "3s")) {
+                await("resumed by the second instance").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    JsonNode r = noah.sendTo(second.port(), "GET", "/api/v1/releases/" + id, ADMIN_TOKEN, null).body();
+                    return r.get("state").asString().equals("waiting") && r.get("step").asInt() == 1;
+                });
+                assertThat(k.apps().deployments().inNamespace(ns).withName("payments").get().getSpec().getReplicas()).isEqualTo(100);
+                assertThat(k.apps().deployments().inNamespace(ns).withName("payments-v2").get().getSpec().getReplicas()).isEqualTo(100);
+                assertThat(maxDesired.get("payments-v2")).as("the canary never exceeded batch 1's target").isEqualTo(100);
+                assertThat(maxDesired.get("payments")).as("the running Deployment never grew").isEqualTo(200);
+
+                // a second instance up: the release stays with the one that holds its lease
+                try (NoahProcess third = NoahProcess.start(stack, "third", "3s")) {
+                    var promoted = noah.sendTo(third.port(), "POST", "/api/v1/releases/" + id + "/promote", ADMIN_TOKEN,
+                            Map.of("reason", "batch 1 fine"));
+                    assertThat(promoted.status()).as(promoted.raw()).isEqualTo(200);
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                            noah.sendTo(third.port(), "GET", "/api/v1/releases/" + id, ADMIN_TOKEN, null).body()
+                                    .get("state").asString().equals("succeeded"));
+                    List<String> executors = new ArrayList<>();
+                    noah.sendTo(third.port(), "GET", "/api/v1/releases/" + id, ADMIN_TOKEN, null).body().get("history")
+                            .forEach(h -> executors.add(h.get("actor").asString() + ":" + h.get("type").asString()));
+                    Set<String> afterKill = new LinkedHashSet<>();
+                    executors.stream().filter(e -> e.startsWith("noah@")).filter(e -> !e.startsWith("noah@first"))
+                            .forEach(e -> afterKill.add(e.substring(0, e.indexOf(':'))));
+                    assertThat(afterKill).as("executed by exactly one instance: " + executors).containsExactly("noah@second");
+                    assertThat(executors).contains("bootstrap:promoted", "noah@second:succeeded");
+                }
+            }
+            assertThat(maxDesired.get("payments-v2")).isEqualTo(200);
+            assertThat(k.apps().deployments().inNamespace(ns).withName("payments").get()).isNull();
+        } finally {
+            watch.close();
+            noah.start();
+            k.namespaces().withName(ns).delete();
+        }
+    }
+
+    private static int ready(KubernetesClient k, String ns, String name) {
+        Deployment d = k.apps().deployments().inNamespace(ns).withName(name).get();
+        return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas();
+    }
+}
