@@ -161,6 +161,35 @@ class ReleaseE2ETest {
     }
 
     @Test
+    void onePlanSpanningTwoPoolsWithAnAutomaticGateAndItsEventStream() throws Exception {
+        deploy(a, "catalog", 5);
+        deploy(b, "catalog", 5);
+        Map<String, Object> body = release("catalog", List.of(a, b), List.of(1, 2, 2, 2, 3));
+        body.put("spanPools", true);
+        body.put("gate", "auto");
+        body.put("autoGateAfterSeconds", 1);
+        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        String id = created.body().get("id").asString();
+        List<List<Integer>> plan = new ArrayList<>();
+        created.body().get("plan").forEach(step -> plan.add(List.of(step.get(0).asInt(), step.get(1).asInt())));
+        assertThat(plan).containsExactly(List.of(0, 0), List.of(1, 0), List.of(3, 0), List.of(5, 0), List.of(5, 2), List.of(5, 5));
+        // the event stream: every transition as it happens, closed when the release ends
+        var sse = noah.http().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + noah.port() + "/api/v1/releases/" + id + "/events"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(90)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(sse.statusCode()).isEqualTo(200);
+        assertThat(sse.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        long batches = sse.body().lines().filter(l -> l.startsWith("data:") && l.contains("\"type\":\"batch-done\"")).count();
+        assertThat(batches).isEqualTo(4);
+        assertThat(sse.body()).contains("event:transition", "\"type\":\"succeeded\"");
+        assertThat(get(id).get("state").asString()).isEqualTo("succeeded");
+        expect(a, "catalog", "-", "5/5");
+        expect(b, "catalog", "-", "5/5");
+    }
+
+    @Test
     void rollbackReturnsBatchByBatchAndFastRollbackInOneStep() {
         deploy(a, "cart", 10);
         String id = noah.post("/api/v1/releases", ADMIN_TOKEN, release("cart", List.of(a), List.of(1, 4, 5))).body().get("id").asString();

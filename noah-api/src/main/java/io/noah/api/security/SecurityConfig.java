@@ -1,6 +1,7 @@
 package io.noah.api.security;
 
 import io.noah.api.web.Problems;
+import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -40,6 +41,8 @@ public class SecurityConfig {
                         .accessDeniedHandler((req, res, ex) -> problems.write(req, res, 403, "forbidden",
                                 "Forbidden", "your token's role may not do this")))
                 .authorizeHttpRequests(a -> a
+                        // the async re-dispatch that completes a server-sent event stream was authorized when it began
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                         .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.GET, "/api/v1/audit").hasAnyRole("ADMIN", "OPS")
