@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Executes the active releases this instance holds a lease on (a lease per release in PostgreSQL,
  * so with several Noah instances exactly one executes a release and a crashed one's releases are
- * taken over when its leases expire). Every tick: renew/claim leases, reconcile each release once,
+ * taken over when its leases expire). Every tick (every 2 s, and at once after a gate action or a
+ * change of a Deployment while it holds releases): renew/claim leases, reconcile each release once,
  * store the result only if the release is unchanged and the lease still held.
  */
 public final class ReleaseExecutor implements AutoCloseable {
@@ -39,18 +40,43 @@ public final class ReleaseExecutor implements AutoCloseable {
         loop.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Runs a tick soon (after a gate action), instead of waiting for the next one. */
+    private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Runs a tick soon (after a gate action, or when a Deployment changed) instead of waiting for the
+     * next one; wakes that arrive while one is pending are coalesced into it.
+     */
     public void wake() {
-        loop.execute(this::tick);
+        if (woken.compareAndSet(false, true)) {
+            try {
+                loop.execute(() -> {
+                    woken.set(false);
+                    tick();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                woken.set(false); // shutting down
+            }
+        }
     }
 
     public String instanceId() {
         return instanceId;
     }
 
+    private volatile boolean holdsReleases;
+
+    /** A Deployment changed somewhere: worth a tick only while this instance executes releases. */
+    public void kubernetesChanged() {
+        if (holdsReleases) {
+            wake();
+        }
+    }
+
     private void tick() {
         try {
-            for (String id : store.claim(instanceId, lease, clock.instant())) {
+            var claimed = store.claim(instanceId, lease, clock.instant());
+            holdsReleases = !claimed.isEmpty();
+            for (String id : claimed) {
                 store.get(id).ifPresent(this::step);
             }
         } catch (RuntimeException e) {

@@ -21,7 +21,7 @@ public record NoahProperties(
         @DefaultValue("version") String versionLabel,
         String instanceId,
         @DefaultValue("15s") Duration releaseLease,
-        @DefaultValue("500ms") Duration releaseTick) {
+        @DefaultValue("2s") Duration releaseTick) {
 
     /** AES-256 key for credentials at rest: base64 in {@code key}, or a file holding it. */
     public record Encryption(String key, String keyFile) {

@@ -38,6 +38,7 @@ public final class ClusterCache implements AutoCloseable {
     private final SlimItemStore<Node, NodeRecord> nodes;
     private final ConcurrentHashMap<String, Set<String>> podsByIp = new ConcurrentHashMap<>();
     private final List<PodListener> podListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> deploymentListeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<Instant> lastEventAt = new AtomicReference<>();
     private final AtomicLong watchErrors = new AtomicLong();
     private final List<SharedIndexInformer<?>> informers = new CopyOnWriteArrayList<>();
@@ -56,7 +57,7 @@ public final class ClusterCache implements AutoCloseable {
                     public String namespace(DeploymentRecord r) { return r.namespace(); }
                     public String name(DeploymentRecord r) { return r.name(); }
                     public String resourceVersion(DeploymentRecord r) { return r.resourceVersion(); }
-                }, (o, n) -> touched());
+                }, (o, n) -> deploymentChanged());
         this.nodes = new SlimItemStore<>(n -> Slimming.node(cluster, n), Node::new,
                 new SlimItemStore.Meta<>() {
                     public String namespace(NodeRecord r) { return null; }
@@ -90,6 +91,16 @@ public final class ClusterCache implements AutoCloseable {
         });
         informer.start();
         return informer;
+    }
+
+    private void deploymentChanged() {
+        touched();
+        deploymentListeners.forEach(Runnable::run);
+    }
+
+    /** Told (without details) whenever a cached Deployment changes. Must not block. */
+    public void addDeploymentListener(Runnable l) {
+        deploymentListeners.add(l);
     }
 
     private void touched() {

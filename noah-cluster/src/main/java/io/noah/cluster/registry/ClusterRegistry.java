@@ -42,6 +42,7 @@ public final class ClusterRegistry implements AutoCloseable {
 
     private final Map<String, ClusterHandle> handles = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
+    private final List<Runnable> deploymentListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final KubeClientFactory clients;
     private final Settings settings;
     private final Clock clock;
@@ -71,6 +72,7 @@ public final class ClusterRegistry implements AutoCloseable {
         }
         KubernetesClient client = clients.create(spec.connection());
         ClusterCache cache = new ClusterCache(spec.name(), settings.appLabel(), clock);
+        deploymentListeners.forEach(cache::addDeploymentListener);
         ClusterHandle handle = new ClusterHandle(spec, client, cache);
         handles.put(spec.name(), handle);
         try (var ignored = MDC.putCloseable("cluster", spec.name())) {
@@ -105,6 +107,12 @@ public final class ClusterRegistry implements AutoCloseable {
         h.cache().close();
         h.client().close();
         log.info("cluster {} removed, client and caches stopped", name);
+    }
+
+    /** Told whenever a cached Deployment of any cluster (present or future) changes. Must not block. */
+    public void addDeploymentListener(Runnable l) {
+        deploymentListeners.add(l);
+        handles.values().forEach(h -> h.cache().addDeploymentListener(l));
     }
 
     public Optional<ClusterHandle> get(String name) {
