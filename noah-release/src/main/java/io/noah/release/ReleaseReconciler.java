@@ -155,10 +155,11 @@ public final class ReleaseReconciler {
             return new PoolStep(null, "the running Deployment " + runningName + " disappeared from pool " + pool);
         }
         if (canary.isEmpty() && wantC > 0) {
-            ops.createCanary(pool, ns, runningName, canaryName, versionLabel, r.spec().version(), new DeploymentOps.Change(r.spec().images(), r.spec().env()),
-                    Map.of("noah.io/release", r.id(), "noah.io/role", "canary"));
+            // created at 0 replicas, then scaled below in the same round
+            canary = Optional.of(ops.createCanary(pool, ns, runningName, canaryName, versionLabel, r.spec().version(),
+                    new DeploymentOps.Change(r.spec().images(), r.spec().env()),
+                    Map.of("noah.io/release", r.id(), "noah.io/role", "canary")));
             last.put("canary", 0);
-            return new PoolStep("creating the canary Deployment", null);
         }
         int curC = canary.map(DeploymentOps.State::replicas).orElse(0);
         int curR = running.map(DeploymentOps.State::replicas).orElse(0);
