@@ -190,6 +190,27 @@ class ReleaseE2ETest {
     }
 
     @Test
+    void anAppWithoutADeploymentIsCreatedInBatches() {
+        Map<String, Object> body = release("fresh", List.of(b), List.of(1, 2));
+        var refused = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
+        assertThat(refused.code()).isEqualTo("not-found");
+        assertThat(refused.body().get("detail").asString()).contains("give replicas");
+        body.put("replicas", 3);
+        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        String id = created.body().get("id").asString();
+        awaitState(id, "waiting", 1);
+        expect(b, "fresh", "-", "1/1");
+        assertThat(get(id).get("pools").get(0).get("running").isNull()).isTrue();
+        act(id, "promote", Map.of());
+        awaitState(id, "succeeded", 2);
+        expect(b, "fresh", "-", "3/3");
+        Deployment d = stack.client(b).apps().deployments().inNamespace(ns).withName("fresh-v2").get();
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app", "fresh").containsEntry("version", "v2");
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage()).isEqualTo("registry.local/fresh:2");
+    }
+
+    @Test
     void rollbackReturnsBatchByBatchAndFastRollbackInOneStep() {
         deploy(a, "cart", 10);
         String id = noah.post("/api/v1/releases", ADMIN_TOKEN, release("cart", List.of(a), List.of(1, 4, 5))).body().get("id").asString();

@@ -25,10 +25,12 @@ public final class ReleaseReconciler {
     private final DeploymentOps ops;
     private final ClusterRegistry registry;
     private final String versionLabel;
+    private final String appLabel;
 
-    public ReleaseReconciler(DeploymentOps ops, ClusterRegistry registry, String versionLabel) {
+    public ReleaseReconciler(DeploymentOps ops, ClusterRegistry registry, String appLabel, String versionLabel) {
         this.ops = ops;
         this.registry = registry;
+        this.appLabel = appLabel;
         this.versionLabel = versionLabel;
     }
 
@@ -51,6 +53,9 @@ public final class ReleaseReconciler {
             }
             for (String role : List.of("canary", "running")) {
                 String name = role.equals("canary") ? r.canaryNames().get(pool) : r.runningNames().get(pool);
+                if (name == null) {
+                    continue;
+                }
                 var d = cache.record(r.spec().namespace() + "/" + name);
                 Integer set = last.get(role);
                 if (d != null && set != null && d.replicas() != set) {
@@ -113,7 +118,9 @@ public final class ReleaseReconciler {
                         + r.stepStartedAt().plus(r.spec().deleteOldAfter())), null);
             }
             for (String pool : r.plan().pools()) {
-                ops.delete(pool, r.spec().namespace(), r.runningNames().get(pool));
+                if (r.runningNames().get(pool) != null) {
+                    ops.delete(pool, r.spec().namespace(), r.runningNames().get(pool));
+                }
             }
             return new Result(r.with(ReleaseState.SUCCEEDED, t, t, now, null).withLastSet(lastSet).finished(ReleaseState.SUCCEEDED, now, null),
                     new Outcome.Advanced("released"), "succeeded");
@@ -142,7 +149,11 @@ public final class ReleaseReconciler {
         int wantR = r.plan().running(r.target(), pool);
         Map<String, Integer> last = lastSet.computeIfAbsent(pool, k -> new HashMap<>());
         Optional<DeploymentOps.State> canary = ops.state(pool, ns, canaryName);
-        Optional<DeploymentOps.State> running = ops.state(pool, ns, runningName);
+        boolean newApp = runningName == null;
+        Optional<DeploymentOps.State> running = newApp ? Optional.empty() : ops.state(pool, ns, runningName);
+        if (newApp) {
+            wantR = 0; // nothing runs yet: every replica of the plan is the new Deployment's
+        }
         // a replica count that is neither what Noah last set nor this step's target was changed outside Noah
         String outside = outsideChange("canary " + canaryName, canary, last.get("canary"), wantC);
         if (outside == null) {
@@ -151,14 +162,16 @@ public final class ReleaseReconciler {
         if (outside != null) {
             return new PoolStep(null, outside + " in pool " + pool);
         }
-        if (running.isEmpty() && (wantR > 0 || last.get("running") != null && last.get("running") > 0)) {
+        if (!newApp && running.isEmpty() && (wantR > 0 || last.get("running") != null && last.get("running") > 0)) {
             return new PoolStep(null, "the running Deployment " + runningName + " disappeared from pool " + pool);
         }
         if (canary.isEmpty() && wantC > 0) {
             // created at 0 replicas, then scaled below in the same round
-            canary = Optional.of(ops.createCanary(pool, ns, runningName, canaryName, versionLabel, r.spec().version(),
-                    new DeploymentOps.Change(r.spec().images(), r.spec().env()),
-                    Map.of("noah.io/release", r.id(), "noah.io/role", "canary")));
+            var change = new DeploymentOps.Change(r.spec().images(), r.spec().env());
+            var annotations = Map.of("noah.io/release", r.id(), "noah.io/role", "canary");
+            canary = Optional.of(newApp
+                    ? ops.createNew(pool, ns, canaryName, appLabel, r.spec().app(), versionLabel, r.spec().version(), change, annotations)
+                    : ops.createCanary(pool, ns, runningName, canaryName, versionLabel, r.spec().version(), change, annotations));
             last.put("canary", 0);
         }
         int curC = canary.map(DeploymentOps.State::replicas).orElse(0);

@@ -52,8 +52,15 @@ public final class ReleaseService {
             }
             List<DeploymentOps.State> deployments = ops.byApp(pool, spec.namespace(), appLabel, spec.app());
             if (deployments.isEmpty()) {
-                throw NoahException.invalid(NoahException.Reason.NOT_FOUND, "app",
-                        "app " + spec.app() + " has no Deployment in namespace " + spec.namespace() + " of pool " + pool);
+                if (spec.newAppReplicas() == null) {
+                    throw NoahException.invalid(NoahException.Reason.NOT_FOUND, "app",
+                            "app " + spec.app() + " has no Deployment in namespace " + spec.namespace() + " of pool " + pool
+                                    + "; to create it in batches, give replicas");
+                }
+                // a new app: its first Deployment is the canary, created in batches; nothing runs yet
+                canary.put(pool, canaryName);
+                totals.put(pool, spec.newAppReplicas());
+                continue;
             }
             if (deployments.size() > 1) {
                 throw new NoahException(NoahException.Reason.CONFLICT, "app " + spec.app() + " has " + deployments.size()

@@ -55,7 +55,7 @@ public class NoahConfiguration {
     ReleaseExecutor releaseExecutor(ReleaseStore store, DeploymentOps ops, ClusterRegistry registry, Clock clock, NoahProperties props) {
         String instance = props.instanceId() != null && !props.instanceId().isBlank() ? props.instanceId()
                 : ProcessHandle.current().pid() + "@" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        ReleaseExecutor executor = new ReleaseExecutor(store, new ReleaseReconciler(ops, registry, props.versionLabel()), clock,
+        ReleaseExecutor executor = new ReleaseExecutor(store, new ReleaseReconciler(ops, registry, props.appLabel(), props.versionLabel()), clock,
                 instance, props.releaseLease(), props.releaseTick());
         // event-driven: Kubernetes progress (a Deployment's status changed) is acted on at once, the tick is a safety net
         registry.addDeploymentListener(executor::kubernetesChanged);

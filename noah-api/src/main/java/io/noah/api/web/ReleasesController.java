@@ -61,7 +61,7 @@ public class ReleasesController {
                 Duration.ofSeconds(b.autoGateAfterSeconds() == null ? 0 : b.autoGateAfterSeconds()),
                 Duration.ofSeconds(b.batchDeadlineSeconds() == null ? 600 : b.batchDeadlineSeconds()),
                 "rollback".equals(b.onDeadline()) ? ReleaseSpec.OnDeadline.ROLLBACK : ReleaseSpec.OnDeadline.PAUSE,
-                Duration.ofSeconds(b.deleteOldAfterSeconds() == null ? 0 : b.deleteOldAfterSeconds()));
+                Duration.ofSeconds(b.deleteOldAfterSeconds() == null ? 0 : b.deleteOldAfterSeconds()), b.replicas());
         Release r = releases.start(spec, caller.name(), b.reason());
         return ResponseEntity.created(URI.create("/api/v1/releases/" + r.id())).body(view(r));
     }
@@ -155,7 +155,8 @@ public class ReleasesController {
     ReleaseViews.Release view(Release r) {
         List<ReleaseViews.Pool> pools = new ArrayList<>();
         for (String p : r.plan().pools()) {
-            pools.add(new ReleaseViews.Pool(p, r.plan().canary(r.target(), p), r.plan().running(r.target(), p),
+            boolean newApp = r.runningNames().get(p) == null;
+            pools.add(new ReleaseViews.Pool(p, r.plan().canary(r.target(), p), newApp ? 0 : r.plan().running(r.target(), p),
                     counts(p, r.spec().namespace(), r.runningNames().get(p)), counts(p, r.spec().namespace(), r.canaryNames().get(p))));
         }
         List<List<Integer>> plan = r.plan().steps().stream().map(s -> r.plan().pools().stream().map(s::get).toList()).toList();
@@ -165,6 +166,9 @@ public class ReleasesController {
     }
 
     private ReleaseViews.DeploymentCounts counts(String pool, String ns, String name) {
+        if (name == null) {
+            return null;
+        }
         DeploymentRecord d = registry.get(pool).map(h -> h.cache().deployments().record(ns + "/" + name)).orElse(null);
         return d == null ? new ReleaseViews.DeploymentCounts(name, 0, 0) : new ReleaseViews.DeploymentCounts(name, d.replicas(), d.readyReplicas());
     }

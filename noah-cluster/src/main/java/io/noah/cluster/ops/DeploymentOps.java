@@ -125,6 +125,45 @@ public final class DeploymentOps {
         }
     }
 
+    /**
+     * Creates the first Deployment of an app that has none, at 0 replicas: labels {@code appLabel=app}
+     * and {@code versionLabel=version}, one container per entry of {@code change.images()}.
+     */
+    public State createNew(String cluster, String namespace, String name, String appLabel, String app, String versionLabel,
+                           String version, Change change, Map<String, String> annotations) {
+        var client = registry.require(cluster).clientForWrite();
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(appLabel, app);
+        labels.put(versionLabel, version);
+        List<Container> containers = new ArrayList<>();
+        change.images().forEach((container, image) -> {
+            Container c = new Container();
+            c.setName(container);
+            c.setImage(image);
+            Map<String, String> env = change.env() == null ? null : change.env().get(container);
+            if (env != null) {
+                List<EnvVar> vars = new ArrayList<>();
+                env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
+                c.setEnv(vars);
+            }
+            containers.add(c);
+        });
+        Deployment d = new DeploymentBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).withAnnotations(annotations).endMetadata()
+                .withNewSpec().withReplicas(0).withNewSelector().withMatchLabels(labels).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec().withContainers(containers).endSpec().endTemplate().endSpec()
+                .build();
+        try {
+            return state(client.apps().deployments().inNamespace(namespace).resource(d).create());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return state(cluster, namespace, name).orElseThrow(() -> Kubernetes.translate(cluster, e));
+            }
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
     public void scale(String cluster, String namespace, String name, int replicas) {
         try {
             registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).withName(name).scale(replicas);

@@ -18,7 +18,8 @@ public final class ReleaseRequests {
     /**
      * Start a release. {@code batches} are replica counts ({@code batchUnit=replicas}, the default;
      * they must add up to the running replicas of each pool) or percentages ({@code percent}); with
-     * {@code spanPools=true} one batch plan covers all pools in order.
+     * {@code spanPools=true} one batch plan covers all pools in order. {@code replicas}: for an app
+     * with no Deployment yet in a pool, create it there with this many replicas, in batches.
      */
     public record Create(
             @NotBlank @Size(max = 63) String app,
@@ -35,6 +36,7 @@ public final class ReleaseRequests {
             @Min(5) @Max(86_400) Integer batchDeadlineSeconds,
             @Pattern(regexp = "pause|rollback") String onDeadline,
             @Min(0) @Max(86_400) Integer deleteOldAfterSeconds,
+            @Min(1) @Max(10_000) Integer replicas,
             @Size(max = 1000) String reason) {
     }
 
