@@ -119,7 +119,10 @@ class ReleaseE2ETest {
     void batchesOneFourFiveInTwoPoolsThenTheOldDeploymentsAreGone() {
         deploy(a, "checkout", 10);
         deploy(b, "checkout", 10);
-        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, release("checkout", List.of(a, b), List.of(1, 4, 5)));
+        Map<String, Object> body = release("checkout", List.of(a, b), List.of(1, 4, 5));
+        body.put("env", Map.of("main", Map.of("FEATURE_X", "on")));
+        body.put("resources", Map.of("main", Map.of("requests", Map.of("cpu", "250m", "memory", "256Mi"), "limits", Map.of("memory", "512Mi"))));
+        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
         assertThat(created.status()).as(created.raw()).isEqualTo(201);
         String id = created.body().get("id").asString();
         assertThat(created.body().get("lastStep").asInt()).isEqualTo(6);
@@ -147,7 +150,11 @@ class ReleaseE2ETest {
                     .filteredOn(p -> p.getMetadata().getDeletionTimestamp() == null)
                     .allSatisfy(p -> {
                         assertThat(p.getMetadata().getLabels()).containsEntry("version", "v2");
-                        assertThat(p.getSpec().getContainers().getFirst().getImage()).isEqualTo("registry.local/checkout:2");
+                        var main = p.getSpec().getContainers().getFirst();
+                        assertThat(main.getImage()).isEqualTo("registry.local/checkout:2");
+                        assertThat(main.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("FEATURE_X=on"));
+                        assertThat(main.getResources().getRequests().get("cpu").toString()).isEqualTo("250m");
+                        assertThat(main.getResources().getLimits().get("memory").toString()).isEqualTo("512Mi");
                     });
         }
         List<String> history = new ArrayList<>();
@@ -314,6 +321,11 @@ class ReleaseE2ETest {
             assertThat(r.code()).as(c + " " + r.raw()).isEqualTo(c.code());
         }
         assertThat(noah.post("/api/v1/releases", ADMIN_TOKEN, release("nothing-here", List.of(b), List.of(1))).code()).isEqualTo("not-found");
+        Map<String, Object> badResources = release("ledger", List.of(b), List.of(5, 5));
+        badResources.put("resources", Map.of("main", Map.of("requests", Map.of("cpu", "lots"))));
+        var r = noah.post("/api/v1/releases", ADMIN_TOKEN, badResources);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body().get("detail").asString()).contains("'lots' is not a quantity for cpu");
         // a pool in maintenance is never touched
         assertThat(noah.send("PATCH", "/api/v1/clusters/" + b, ADMIN_TOKEN, Map.of("maintenance", true)).status()).isEqualTo(200);
         try {

@@ -167,7 +167,7 @@ public final class ReleaseReconciler {
         }
         if (canary.isEmpty() && wantC > 0) {
             // created at 0 replicas, then scaled below in the same round
-            var change = new DeploymentOps.Change(r.spec().images(), r.spec().env());
+            var change = new DeploymentOps.Change(r.spec().images(), r.spec().env(), r.spec().resources());
             var annotations = Map.of("noah.io/release", r.id(), "noah.io/role", "canary");
             canary = Optional.of(newApp
                     ? ops.createNew(pool, ns, canaryName, appLabel, r.spec().app(), versionLabel, r.spec().version(), change, annotations)

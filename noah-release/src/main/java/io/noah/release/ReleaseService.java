@@ -73,7 +73,14 @@ public final class ReleaseService {
                         + " (Deployment " + d.name() + ")");
             }
             List<String> containers = ops.containers(pool, spec.namespace(), d.name());
-            for (String c : spec.images().keySet()) {
+            java.util.Set<String> changed = new java.util.LinkedHashSet<>(spec.images().keySet());
+            if (spec.env() != null) {
+                changed.addAll(spec.env().keySet());
+            }
+            if (spec.resources() != null) {
+                changed.addAll(spec.resources().keySet());
+            }
+            for (String c : changed) {
                 if (!containers.contains(c)) {
                     throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "images",
                             "Deployment " + d.name() + " in pool " + pool + " has no container '" + c + "' (it has " + containers + ")");
@@ -170,6 +177,20 @@ public final class ReleaseService {
                 throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "images", "the image of container " + c + " is empty");
             }
         });
+        if (s.resources() != null) {
+            s.resources().forEach((container, r) -> r.forEach((kind, quantities) -> {
+                if (!kind.equals("requests") && !kind.equals("limits")) {
+                    throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "resources",
+                            "resources of " + container + ": only 'requests' and 'limits', got '" + kind + "'");
+                }
+                quantities.forEach((name, q) -> {
+                    if (q == null || !q.matches("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")) {
+                        throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "resources",
+                                "resources of " + container + ": '" + q + "' is not a quantity for " + name);
+                    }
+                });
+            }));
+        }
         if (s.pools() == null || s.pools().isEmpty()) {
             throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "pools", "pools: at least one");
         }

@@ -9,7 +9,8 @@ import java.util.Map;
  * app that has no Deployment yet in a pool, the replicas it is created with there (in batches).
  */
 public record ReleaseSpec(String app, String namespace, String version, Map<String, String> images,
-                          Map<String, Map<String, String>> env, List<String> pools, List<Integer> batches,
+                          Map<String, Map<String, String>> env, Map<String, Map<String, Map<String, String>>> resources,
+                          List<String> pools, List<Integer> batches,
                           boolean percent, boolean spanPools, Gate gate, Duration autoGateAfter, Duration batchDeadline,
                           OnDeadline onDeadline, Duration deleteOldAfter, Integer newAppReplicas) {
 

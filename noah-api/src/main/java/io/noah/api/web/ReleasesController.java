@@ -55,7 +55,7 @@ public class ReleasesController {
                                                       @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, b.reason());
         requireApp(caller, b.app());
-        ReleaseSpec spec = new ReleaseSpec(b.app(), b.namespace(), b.version(), b.images(), b.env(), b.pools(), b.batches(),
+        ReleaseSpec spec = new ReleaseSpec(b.app(), b.namespace(), b.version(), b.images(), b.env(), b.resources(), b.pools(), b.batches(),
                 "percent".equals(b.batchUnit()), Boolean.TRUE.equals(b.spanPools()),
                 "auto".equals(b.gate()) ? ReleaseSpec.Gate.AUTO : ReleaseSpec.Gate.MANUAL,
                 Duration.ofSeconds(b.autoGateAfterSeconds() == null ? 0 : b.autoGateAfterSeconds()),

@@ -37,8 +37,43 @@ public final class DeploymentOps {
         }
     }
 
-    /** What the canary changes in the running pod template. */
-    public record Change(Map<String, String> images, Map<String, Map<String, String>> env) {
+    /**
+     * What the canary changes in the running pod template, per container name: image, environment
+     * variables (set or replaced), and resources ({@code requests}/{@code limits} → {@code cpu}/{@code memory}/… → quantity).
+     */
+    public record Change(Map<String, String> images, Map<String, Map<String, String>> env,
+                         Map<String, Map<String, Map<String, String>>> resources) {
+
+        void applyTo(Container c) {
+            String image = images == null ? null : images.get(c.getName());
+            if (image != null) {
+                c.setImage(image);
+            }
+            Map<String, String> e = env == null ? null : env.get(c.getName());
+            if (e != null) {
+                List<EnvVar> vars = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
+                e.forEach((k, v) -> {
+                    vars.removeIf(x -> x.getName().equals(k));
+                    vars.add(new EnvVar(k, v, null));
+                });
+                c.setEnv(vars);
+            }
+            Map<String, Map<String, String>> r = resources == null ? null : resources.get(c.getName());
+            if (r != null) {
+                var req = c.getResources() == null ? new io.fabric8.kubernetes.api.model.ResourceRequirements() : c.getResources();
+                if (r.get("requests") != null) {
+                    Map<String, io.fabric8.kubernetes.api.model.Quantity> m = new LinkedHashMap<>(req.getRequests() == null ? Map.of() : req.getRequests());
+                    r.get("requests").forEach((k, v) -> m.put(k, new io.fabric8.kubernetes.api.model.Quantity(v)));
+                    req.setRequests(m);
+                }
+                if (r.get("limits") != null) {
+                    Map<String, io.fabric8.kubernetes.api.model.Quantity> m = new LinkedHashMap<>(req.getLimits() == null ? Map.of() : req.getLimits());
+                    r.get("limits").forEach((k, v) -> m.put(k, new io.fabric8.kubernetes.api.model.Quantity(v)));
+                    req.setLimits(m);
+                }
+                c.setResources(req);
+            }
+        }
     }
 
     private final ClusterRegistry registry;
@@ -101,21 +136,7 @@ public final class DeploymentOps {
                     .editTemplate().editMetadata().withLabels(podLabels).endMetadata().endTemplate()
                     .endSpec()
                     .build();
-            for (Container c : canary.getSpec().getTemplate().getSpec().getContainers()) {
-                String image = change.images() == null ? null : change.images().get(c.getName());
-                if (image != null) {
-                    c.setImage(image);
-                }
-                Map<String, String> env = change.env() == null ? null : change.env().get(c.getName());
-                if (env != null) {
-                    List<EnvVar> vars = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
-                    env.forEach((k, v) -> {
-                        vars.removeIf(e -> e.getName().equals(k));
-                        vars.add(new EnvVar(k, v, null));
-                    });
-                    c.setEnv(vars);
-                }
-            }
+            canary.getSpec().getTemplate().getSpec().getContainers().forEach(change::applyTo);
             return state(client.apps().deployments().inNamespace(namespace).resource(canary).create());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
@@ -139,13 +160,7 @@ public final class DeploymentOps {
         change.images().forEach((container, image) -> {
             Container c = new Container();
             c.setName(container);
-            c.setImage(image);
-            Map<String, String> env = change.env() == null ? null : change.env().get(container);
-            if (env != null) {
-                List<EnvVar> vars = new ArrayList<>();
-                env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
-                c.setEnv(vars);
-            }
+            change.applyTo(c);
             containers.add(c);
         });
         Deployment d = new DeploymentBuilder()

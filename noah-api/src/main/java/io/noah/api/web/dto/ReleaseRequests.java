@@ -27,6 +27,7 @@ public final class ReleaseRequests {
             @NotBlank @Size(max = 63) String version,
             @NotEmpty @Size(max = 20) Map<String, @NotBlank @Size(max = 512) String> images,
             @Size(max = 20) Map<String, Map<String, String>> env,
+            @Size(max = 20) Map<String, Map<String, Map<String, String>>> resources,
             @NotEmpty @Size(max = 20) List<@NotBlank String> pools,
             @NotEmpty @Size(max = 50) List<Integer> batches,
             @Pattern(regexp = "replicas|percent") String batchUnit,
