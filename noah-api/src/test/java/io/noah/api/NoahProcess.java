@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Noah in a separate JVM (same classpath as the tests), so a test can kill it for real:
  * {@link #kill9()} is SIGKILL, no shutdown hook runs.
@@ -51,30 +53,11 @@ public final class NoahProcess implements AutoCloseable {
 
     private void awaitHealthy(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
-        long until = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < until) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Noah " + instanceId + " exited with " + process.exitValue() + "; see target/noah-" + instanceId + ".log");
-            }
-            try {
-                var res = http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health"))).build(), HttpResponse.BodyHandlers.discarding());
-                if (res.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("Noah " + instanceId + " did not become healthy within " + timeout);
+        await("Noah " + instanceId + " healthy").atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .failFast("Noah " + instanceId + " exited; see target/noah-" + instanceId + ".log", () -> !process.isAlive())
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health"))).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     public String url(String path) {

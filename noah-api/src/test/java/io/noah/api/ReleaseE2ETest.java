@@ -323,9 +323,9 @@ class ReleaseE2ETest {
         assertThat(noah.post("/api/v1/releases", ADMIN_TOKEN, release("nothing-here", List.of(b), List.of(1))).code()).isEqualTo("not-found");
         Map<String, Object> badResources = release("ledger", List.of(b), List.of(5, 5));
         badResources.put("resources", Map.of("main", Map.of("requests", Map.of("cpu", "lots"))));
-        var r = noah.post("/api/v1/releases", ADMIN_TOKEN, badResources);
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.body().get("detail").asString()).contains("'lots' is not a quantity for cpu");
+        var badQuantity = noah.post("/api/v1/releases", ADMIN_TOKEN, badResources);
+        assertThat(badQuantity.status()).isEqualTo(400);
+        assertThat(badQuantity.body().get("detail").asString()).contains("'lots' is not a quantity for cpu");
         // a pool in maintenance is never touched
         assertThat(noah.send("PATCH", "/api/v1/clusters/" + b, ADMIN_TOKEN, Map.of("maintenance", true)).status()).isEqualTo(200);
         try {
