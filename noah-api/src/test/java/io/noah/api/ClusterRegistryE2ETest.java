@@ -1,6 +1,5 @@
 package io.noah.api;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.noah.cluster.testing.LocalStack;
@@ -53,8 +52,7 @@ class ClusterRegistryE2ETest {
         // in each cluster: app "shop" (3 pods, tier=web) and app "pay" (2 pods, tier=api) in one namespace
         for (String c : List.of(a, b)) {
             KubernetesClient k = stack.client(c);
-            k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-            await().atMost(Duration.ofSeconds(30)).until(() -> k.serviceAccounts().inNamespace(ns).withName("default").get() != null);
+            LocalStack.createNamespace(k, ns);
             k.apps().deployments().inNamespace(ns).resource(deployment("shop", 3, "web")).create();
             k.apps().deployments().inNamespace(ns).resource(deployment("pay", 2, "api")).create();
         }

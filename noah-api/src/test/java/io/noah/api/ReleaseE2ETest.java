@@ -1,6 +1,5 @@
 package io.noah.api;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,9 +41,7 @@ class ReleaseE2ETest {
         a = stack.clusters().get(0);
         b = stack.clusters().get(1);
         for (String c : List.of(a, b)) {
-            KubernetesClient k = stack.client(c);
-            k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-            await().atMost(Duration.ofSeconds(30)).until(() -> k.serviceAccounts().inNamespace(ns).withName("default").get() != null);
+            LocalStack.createNamespace(stack.client(c), ns);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.noah.api;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,8 +39,7 @@ class ReleaseFailoverE2ETest {
         String cluster = stack.clusters().getFirst();
         KubernetesClient k = stack.client(cluster);
         String ns = "failover-" + UUID.randomUUID().toString().substring(0, 6);
-        k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-        await().atMost(Duration.ofSeconds(30)).until(() -> k.serviceAccounts().inNamespace(ns).withName("default").get() != null);
+        LocalStack.createNamespace(k, ns);
         k.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
                 .withNewMetadata().withName("payments").addToLabels("app", "payments").endMetadata()
                 .withNewSpec().withReplicas(200).withNewSelector().addToMatchLabels("app", "payments").endSelector()

@@ -1,17 +1,14 @@
 package io.noah.cluster.stack;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.noah.cluster.testing.LocalStack;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.awaitility.Awaitility.await;
 
 /** Small builders for the workloads the stack tests create. */
 final class TestWorkloads {
@@ -20,13 +17,7 @@ final class TestWorkloads {
     }
 
     static String uniqueNamespace(KubernetesClient client, String prefix) {
-        String ns = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-                .addToLabels("noah.io/test", "true").endMetadata().build()).create();
-        // pods are refused until the service-account controller has made the namespace's "default"
-        await(ns + ": default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> client.serviceAccounts().inNamespace(ns).withName("default").get() != null);
-        return ns;
+        return LocalStack.createNamespace(client, prefix + "-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
     static Deployment deployment(String name, int replicas, Map<String, String> extraPodLabels) {

@@ -182,6 +182,19 @@ public final class LocalStack {
         });
     }
 
+    /**
+     * Creates namespace {@code name} and waits until the service-account controller has made its
+     * "default" account (until then the apiserver refuses pods in it).
+     */
+    public static String createNamespace(KubernetesClient client, String name) {
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(name)
+                .addToLabels("noah.io/test", "true").endMetadata().build()).create();
+        org.awaitility.Awaitility.await(name + ": default service account").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> client.serviceAccounts().inNamespace(name).withName("default").get() != null);
+        return name;
+    }
+
     /** Stops a cluster's kube-apiserver (etcd, controllers and KWOK keep running) for fault tests. */
     public void stopApiServer(String cluster) {
         run(List.of("bash", required("stack.script"), "apiserver", "stop", cluster), Duration.ofMinutes(2));
