@@ -194,6 +194,29 @@ class ReleaseE2ETest {
     }
 
     @Test
+    void aPercentagePlanAndTheOldDeploymentDeletedAfterADelay() {
+        deploy(a, "reviews", 4);
+        Map<String, Object> body = release("reviews", List.of(a), List.of(25, 75));
+        body.put("batchUnit", "percent");
+        body.put("deleteOldAfterSeconds", 2);
+        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        String id = created.body().get("id").asString();
+        awaitState(id, "waiting", 1);
+        expect(a, "reviews", "3/3", "1/1");
+        act(id, "promote", Map.of());
+        // last batch done: the old Deployment (at 0) stays for the delay, then goes
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(id).get("step").asInt() == 2);
+        long lastBatchDone = System.nanoTime();
+        assertThat(get(id).get("state").asString()).isEqualTo("running");
+        assertThat(get(id).get("reason").asString()).contains("deleting the old Deployments after PT2S");
+        assertThat(counts(a, "reviews")).isEqualTo("0/0");
+        awaitState(id, "succeeded", 2);
+        assertThat(Duration.ofNanos(System.nanoTime() - lastBatchDone)).isGreaterThan(Duration.ofMillis(1500));
+        expect(a, "reviews", "-", "4/4");
+    }
+
+    @Test
     void anAppWithoutADeploymentIsCreatedInBatches() {
         Map<String, Object> body = release("fresh", List.of(b), List.of(1, 2));
         var refused = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
