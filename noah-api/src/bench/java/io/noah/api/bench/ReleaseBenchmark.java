@@ -15,7 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -223,11 +222,5 @@ public final class ReleaseBenchmark {
                 .filter(d -> d.getMetadata().getName().startsWith(prefix))
                 .filter(d -> d.getStatus() != null && d.getStatus().getReadyReplicas() != null
                         && d.getStatus().getReadyReplicas().equals(d.getSpec().getReplicas())).count();
-    }
-
-    static long[] sorted(List<Long> l) {
-        long[] a = l.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(a);
-        return a;
     }
 }

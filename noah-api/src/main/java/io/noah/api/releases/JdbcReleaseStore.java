@@ -70,11 +70,12 @@ public class JdbcReleaseStore implements ReleaseStore {
         Release next = r.withVersion(r.version() + 1, clock.instant());
         String sql = "update release set doc = ?::jsonb, state = ?, version = ?, updated_at = now() where id = ? and version = ?"
                 + (leaseHolder == null ? "" : " and lease_holder = ? and lease_until > now()");
-        var stmt = db.sql(sql).params(json.writeValueAsString(next), next.state().name(), next.version(), r.id(), r.version());
+        List<Object> params = new java.util.ArrayList<>(List.of(json.writeValueAsString(next), next.state().name(), next.version(),
+                r.id(), r.version()));
         if (leaseHolder != null) {
-            stmt = db.sql(sql).params(json.writeValueAsString(next), next.state().name(), next.version(), r.id(), r.version(), leaseHolder);
+            params.add(leaseHolder);
         }
-        return stmt.update() == 1 ? Optional.of(next) : Optional.empty();
+        return db.sql(sql).params(params).update() == 1 ? Optional.of(next) : Optional.empty();
     }
 
     @Override

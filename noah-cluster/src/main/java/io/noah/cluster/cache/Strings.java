@@ -1,7 +1,6 @@
 package io.noah.cluster.cache;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,15 +38,6 @@ final class Strings {
             return Map.of();
         }
         Map<String, String> out = new HashMap<>(Math.max(4, (int) (in.size() / 0.75f) + 1));
-        in.forEach((k, v) -> out.put(of(k), of(v)));
-        return Map.copyOf(out);
-    }
-
-    static Map<String, String> orderedLabels(Map<String, String> in) {
-        if (in == null || in.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, String> out = new LinkedHashMap<>();
         in.forEach((k, v) -> out.put(of(k), of(v)));
         return Map.copyOf(out);
     }
