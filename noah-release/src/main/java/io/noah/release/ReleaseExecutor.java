@@ -76,9 +76,7 @@ public final class ReleaseExecutor implements AutoCloseable {
         try {
             var claimed = store.claim(instanceId, lease, clock.instant());
             holdsReleases = !claimed.isEmpty();
-            for (String id : claimed) {
-                store.get(id).ifPresent(this::step);
-            }
+            claimed.forEach(this::step);
         } catch (RuntimeException e) {
             log.warn("release executor tick failed: {}", e.toString());
         }

@@ -57,10 +57,10 @@ public final class ReleaseReconciler {
                     continue;
                 }
                 var d = cache.record(r.spec().namespace() + "/" + name);
-                Integer set = last.get(role);
-                if (d != null && set != null && d.replicas() != set) {
-                    return stop(r, now, copy(r.lastSet()), "the replicas of " + role + " " + name + " were changed outside Noah (Noah set "
-                            + set + ", found " + d.replicas() + ") in pool " + pool);
+                int want = role.equals("canary") ? r.plan().canary(r.step(), pool) : r.plan().running(r.step(), pool);
+                String outside = outsideChange(role + " " + name, d == null ? null : d.replicas(), last.get(role), want);
+                if (outside != null) {
+                    return stop(r, now, copy(r.lastSet()), outside + " in pool " + pool);
                 }
             }
         }
@@ -155,9 +155,11 @@ public final class ReleaseReconciler {
             wantR = 0; // nothing runs yet: every replica of the plan is the new Deployment's
         }
         // a replica count that is neither what Noah last set nor this step's target was changed outside Noah
-        String outside = outsideChange("canary " + canaryName, canary, last.get("canary"), wantC);
+        String outside = outsideChange("canary " + canaryName, canary.map(DeploymentOps.State::replicas).orElse(null),
+                last.get("canary"), wantC);
         if (outside == null) {
-            outside = outsideChange("running " + runningName, running, last.get("running"), wantR);
+            outside = outsideChange("running " + runningName, running.map(DeploymentOps.State::replicas).orElse(null),
+                    last.get("running"), wantR);
         }
         if (outside != null) {
             return new PoolStep(null, outside + " in pool " + pool);
@@ -210,12 +212,15 @@ public final class ReleaseReconciler {
         return PoolStep.DONE;
     }
 
-    private static String outsideChange(String what, Optional<DeploymentOps.State> d, Integer lastSet, int want) {
-        if (d.isEmpty() || lastSet == null) {
+    /**
+     * A replica count that is neither what Noah last set nor the step's target was changed outside Noah
+     * (a crash between scaling and storing leaves the target, which is fine). Null: no outside change.
+     */
+    private static String outsideChange(String what, Integer actual, Integer lastSet, int want) {
+        if (actual == null || lastSet == null) {
             return null;
         }
-        int actual = d.get().replicas();
-        if (actual != lastSet && actual != want) {
+        if (!actual.equals(lastSet) && actual != want) {
             return "the replicas of " + what + " were changed outside Noah (Noah set " + lastSet + ", found " + actual + ")";
         }
         return null;

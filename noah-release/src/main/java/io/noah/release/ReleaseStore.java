@@ -31,8 +31,8 @@ public interface ReleaseStore {
 
     List<Event> events(String releaseId, long afterId);
 
-    /** Takes or renews the lease of every active release this instance may execute; returns their ids. */
-    List<String> claim(String holder, Duration lease, Instant now);
+    /** Takes or renews the lease of every active release this instance may execute; returns them. */
+    List<Release> claim(String holder, Duration lease, Instant now);
 
     /** Gives up this instance's leases (graceful shutdown). */
     void release(String holder);

@@ -42,8 +42,8 @@ public class NoahConfiguration {
     }
 
     @Bean
-    DeploymentScaler deploymentScaler(ClusterRegistry registry) {
-        return new DeploymentScaler(registry);
+    DeploymentScaler deploymentScaler(DeploymentOps ops) {
+        return new DeploymentScaler(ops);
     }
 
     @Bean

@@ -53,7 +53,7 @@ public class JdbcReleaseStore implements ReleaseStore {
 
     @Override
     public Optional<Release> get(String id) {
-        return db.sql("select doc, version from release where id = ?").param(id)
+        return db.sql("select doc from release where id = ?").param(id)
                 .query((rs, n) -> json.readValue(rs.getString("doc"), Release.class)).optional();
     }
 
@@ -98,11 +98,11 @@ public class JdbcReleaseStore implements ReleaseStore {
     }
 
     @Override
-    public List<String> claim(String holder, Duration lease, Instant now) {
+    public List<Release> claim(String holder, Duration lease, Instant now) {
         return db.sql("update release set lease_holder = ?, lease_until = now() + make_interval(secs => ?) where state in " + ACTIVE
-                        + " and (lease_holder is null or lease_holder = ? or lease_until < now()) returning id")
+                        + " and (lease_holder is null or lease_holder = ? or lease_until < now()) returning doc")
                 .params(holder, lease.toMillis() / 1000.0, holder)
-                .query(String.class).list();
+                .query((rs, n) -> json.readValue(rs.getString("doc"), Release.class)).list();
     }
 
     @Override
