@@ -44,7 +44,7 @@ public final class ReleaseReconciler {
 
     private Result autoGate(Release r, Instant now) {
         // between batches nothing may move: a replica count other than the one Noah set was changed outside
-        // (read from the cache: a waiting release costs no API call)
+        // (the cache filters: a waiting release costs no API call unless the cache disagrees)
         for (String pool : r.plan().pools()) {
             var cache = registry.require(pool).cache().deployments();
             Map<String, Integer> last = r.lastSet() == null ? null : r.lastSet().get(pool);
@@ -58,7 +58,12 @@ public final class ReleaseReconciler {
                 }
                 var d = cache.record(r.spec().namespace() + "/" + name);
                 int want = role.equals("canary") ? r.plan().canary(r.step(), pool) : r.plan().running(r.step(), pool);
-                String outside = outsideChange(role + " " + name, d == null ? null : d.replicas(), last.get(role), want);
+                if (outsideChange(role + " " + name, d == null ? null : d.replicas(), last.get(role), want) == null) {
+                    continue;
+                }
+                // the cache may not have seen Noah's own last scale yet (a just-started instance): confirm live
+                String outside = outsideChange(role + " " + name,
+                        ops.state(pool, r.spec().namespace(), name).map(DeploymentOps.State::replicas).orElse(null), last.get(role), want);
                 if (outside != null) {
                     return stop(r, now, copy(r.lastSet()), outside + " in pool " + pool);
                 }
