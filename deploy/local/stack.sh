@@ -5,6 +5,7 @@
 #   - Kafka (a real KRaft broker from Maven artifacts).
 #
 # Usage: stack.sh up [--clusters N] [--overlap-cidrs] [--db NAME [--fresh-db]] [--no-kafka] [--no-postgres]
+#        stack.sh kafka stop|start   (fault tests: the broker keeps its data)
 #        stack.sh down [--purge]          stop everything (--purge also deletes data and clusters)
 #        stack.sh status                  what runs, and the stack file
 #        stack.sh cluster stop|start NAME    stop/start one cluster's whole control plane
@@ -547,6 +548,7 @@ write_stack_file() {
       echo "cluster.$c.token-file=$run/clusters/$c/token"
       echo "cluster.$c.ca-file=$run/clusters/$c/ca.crt"
       echo "cluster.$c.idc=${cluster_idc[$c]}"
+      echo "cluster.$c.etcd=http://127.0.0.1:$(sed -n 's/^ *etcdPort: *//p' "$KWOK_WORKDIR/clusters/$c/kwok.yaml" | head -1)"
     done
   } >"$stack_file.tmp"
   mv "$stack_file.tmp" "$stack_file"
@@ -640,6 +642,12 @@ case ${1:-} in
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   cluster|apiserver) cmd_cluster "$@" ;;
+  kafka)
+    case ${2:-} in
+      stop) kafka_down; log "Kafka: stopped" ;;
+      start) kafka_up ;;
+      *) die "kafka stop|start" ;;
+    esac ;;
   fresh-db) fresh_db "$2" ;;
   *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

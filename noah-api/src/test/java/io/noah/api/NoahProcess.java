@@ -33,6 +33,11 @@ public final class NoahProcess implements AutoCloseable {
     }
 
     public static NoahProcess start(LocalStack stack, String instanceId, String releaseLease) {
+        return start(stack, instanceId, releaseLease, java.util.Map.of());
+    }
+
+    /** With extra {@code --key=value} properties (they win over the base ones). */
+    public static NoahProcess start(LocalStack stack, String instanceId, String releaseLease, java.util.Map<String, String> extra) {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), NoahApplication.class.getName()));
@@ -40,9 +45,10 @@ public final class NoahProcess implements AutoCloseable {
         cmd.add("--server.port=" + port);
         cmd.add("--noah.instance-id=" + instanceId);
         cmd.add("--noah.release-lease=" + releaseLease);
+        extra.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(Path.of("target", "noah-" + instanceId + ".log").toFile()).start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "noah-" + instanceId + ".log").toFile())).start();
             NoahProcess np = new NoahProcess(p, port, instanceId);
             np.awaitHealthy(Duration.ofSeconds(90));
             return np;
@@ -77,6 +83,33 @@ public final class NoahProcess implements AutoCloseable {
         process.destroyForcibly();
         try {
             process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGSTOP: the process freezes (no thread runs, no lease is renewed) until {@link #resume()}. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    private void signal(String sig) {
+        try {
+            int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("kill -" + sig + " failed: " + rc);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -74,6 +74,67 @@ public class ClusterService {
             }
         }
         log.info("{} clusters registered", registry.all().size());
+        long ms = Math.max(1000, props.probeInterval().toMillis());
+        syncer.scheduleWithFixedDelay(this::sync, ms, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private final java.util.concurrent.ScheduledExecutorService syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("noah-cluster-sync").daemon().factory());
+
+    /**
+     * Other Noah instances add, change and remove clusters too: every probe interval the registry is
+     * brought in line with the database (clusters declared in the configuration are left alone).
+     */
+    void sync() {
+        try {
+            Map<String, ClusterEntity> stored = new java.util.HashMap<>();
+            repo.findAll().forEach(e -> stored.put(e.name, e));
+            Map<String, Runnable> actions = new java.util.HashMap<>();
+            for (ClusterHandle h : registry.all()) {
+                if (h.spec().source() == ClusterSpec.Source.API && !stored.containsKey(h.name())) {
+                    actions.put("remove " + h.name(), () -> {
+                        log.info("cluster {} was removed by another instance", h.name());
+                        registry.remove(h.name());
+                    });
+                }
+            }
+            for (ClusterEntity e : stored.values()) {
+                var current = registry.get(e.name);
+                if (current.isPresent() && current.get().spec().source() == ClusterSpec.Source.CONFIG) {
+                    continue;
+                }
+                ClusterSpec spec = toSpec(e);
+                if (current.isEmpty()) {
+                    actions.put("register " + e.name + " " + spec.hashCode(), () -> {
+                        log.info("cluster {} was registered by another instance", e.name);
+                        registry.register(spec);
+                    });
+                } else if (!current.get().spec().equals(spec)) {
+                    actions.put("update " + e.name + " " + spec.hashCode(), () -> registry.update(spec));
+                }
+            }
+            // a difference seen twice in a row: this instance's own API calls change the registry before
+            // their transaction commits, so a single sighting may be one of those in flight
+            for (var a : actions.entrySet()) {
+                if (lastDifferences.contains(a.getKey())) {
+                    try {
+                        a.getValue().run();
+                    } catch (RuntimeException ex) {
+                        log.debug("cluster sync: {}: {}", a.getKey(), ex.toString());
+                    }
+                }
+            }
+            lastDifferences = actions.keySet();
+        } catch (RuntimeException ex) {
+            log.warn("cluster sync with the database failed: {}", ex.toString());
+        }
+    }
+
+    private volatile java.util.Set<String> lastDifferences = java.util.Set.of();
+
+    @jakarta.annotation.PreDestroy
+    void stopSync() {
+        syncer.shutdownNow();
     }
 
     @Transactional

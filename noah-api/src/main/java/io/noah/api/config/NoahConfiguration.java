@@ -3,6 +3,11 @@ package io.noah.api.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.noah.api.audit.AuditFilter;
 import io.noah.api.audit.AuditService;
+import io.noah.api.events.JdbcLeaseStore;
+import io.noah.events.EventsService;
+import io.noah.events.EventsSettings;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import io.noah.cluster.ops.DeploymentOps;
 import io.noah.cluster.ops.DeploymentScaler;
 import io.noah.release.ReleaseExecutor;
@@ -51,10 +56,20 @@ public class NoahConfiguration {
         return new DeploymentOps(registry);
     }
 
+    /** This instance's name in leases and events: configured, or pid@random. */
+    public record Instance(String id) {
+    }
+
+    @Bean
+    Instance noahInstance(NoahProperties props) {
+        return new Instance(props.instanceId() != null && !props.instanceId().isBlank() ? props.instanceId()
+                : ProcessHandle.current().pid() + "@" + java.util.UUID.randomUUID().toString().substring(0, 8));
+    }
+
     @Bean(destroyMethod = "close")
-    ReleaseExecutor releaseExecutor(ReleaseStore store, DeploymentOps ops, ClusterRegistry registry, Clock clock, NoahProperties props) {
-        String instance = props.instanceId() != null && !props.instanceId().isBlank() ? props.instanceId()
-                : ProcessHandle.current().pid() + "@" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    ReleaseExecutor releaseExecutor(ReleaseStore store, DeploymentOps ops, ClusterRegistry registry, Clock clock, NoahProperties props,
+                                    Instance noahInstance) {
+        String instance = noahInstance.id();
         ReleaseExecutor executor = new ReleaseExecutor(store, new ReleaseReconciler(ops, registry, props.appLabel(), props.versionLabel()), clock,
                 instance, props.releaseLease(), props.releaseTick());
         // event-driven: Kubernetes progress (a Deployment's status changed) is acted on at once, the tick is a safety net
@@ -66,6 +81,17 @@ public class NoahConfiguration {
     ReleaseService releaseService(ReleaseStore store, DeploymentOps ops, ClusterRegistry registry, Clock clock,
                                   NoahProperties props, ReleaseExecutor executor) {
         return new ReleaseService(store, ops, registry, clock, props.appLabel(), executor::wake);
+    }
+
+    /** The event publisher, when Kafka is configured; started once the stored clusters are registered. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("!'${noah.events.bootstrap-servers:}'.isBlank()")
+    EventsService eventsService(ClusterRegistry registry, JdbcClient db, NoahProperties props, Instance instance, MeterRegistry meters) {
+        NoahProperties.Events e = props.events();
+        return new EventsService(registry, new JdbcLeaseStore(db),
+                new EventsSettings(e.bootstrapServers(), e.topicNames(), instance.id(), e.lease(), e.poll(), e.bufferCapacity(),
+                        e.partitions(), e.replicationFactor(), e.producer(), e.localLeaseCheck()),
+                props.appLabel(), meters);
     }
 
     /** Outside (before) Spring Security's chain, so 401 and 403 answers are audited too. */

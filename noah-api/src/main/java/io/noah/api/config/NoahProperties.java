@@ -21,10 +21,35 @@ public record NoahProperties(
         @DefaultValue("version") String versionLabel,
         String instanceId,
         @DefaultValue("15s") Duration releaseLease,
-        @DefaultValue("2s") Duration releaseTick) {
+        @DefaultValue("2s") Duration releaseTick,
+        @DefaultValue Events events) {
 
     /** AES-256 key for credentials at rest: base64 in {@code key}, or a file holding it. */
     public record Encryption(String key, String keyFile) {
+    }
+
+    /**
+     * The multi-cluster watch published to Kafka; on when {@code bootstrap-servers} is set. Topic names
+     * are {@code topic-prefix} + changes|pods|deployments|nodes|alerts|checkpoints unless named one by one.
+     */
+    public record Events(String bootstrapServers, @DefaultValue("noah.") String topicPrefix, @DefaultValue Topics topics,
+                         @DefaultValue("15s") Duration lease, @DefaultValue("1s") Duration poll,
+                         @DefaultValue("100000") int bufferCapacity, @DefaultValue("6") int partitions,
+                         @DefaultValue("0") short replicationFactor, @DefaultValue Map<String, String> producer,
+                         @DefaultValue("true") boolean localLeaseCheck) {
+
+        public io.noah.events.EventsSettings.Topics topicNames() {
+            return new io.noah.events.EventsSettings.Topics(
+                    or(topics.changes(), "changes"), or(topics.pods(), "pods"), or(topics.deployments(), "deployments"),
+                    or(topics.nodes(), "nodes"), or(topics.alerts(), "alerts"), or(topics.checkpoints(), "publisher.checkpoints"));
+        }
+
+        private String or(String explicit, String suffix) {
+            return explicit != null && !explicit.isBlank() ? explicit : topicPrefix + suffix;
+        }
+    }
+
+    public record Topics(String changes, String pods, String deployments, String nodes, String alerts, String checkpoints) {
     }
 
     /** A cluster declared in the configuration instead of through the API. */

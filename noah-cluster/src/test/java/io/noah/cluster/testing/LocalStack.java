@@ -205,6 +205,46 @@ public final class LocalStack {
         run(List.of("bash", required("stack.script"), "apiserver", "start", cluster), Duration.ofMinutes(3));
     }
 
+    /**
+     * Compacts a cluster's etcd at its current revision (through etcd's JSON gateway), so no watch can
+     * resume from an older resourceVersion: with an API server restart this forces 410 Gone.
+     */
+    public long compactEtcd(String cluster) {
+        String etcd = required("cluster." + cluster + ".etcd");
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            String status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(etcd + "/v3/kv/range"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"key\":\"AA==\",\"limit\":1}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var m = java.util.regex.Pattern.compile("\"revision\":\"(\\d+)\"").matcher(status);
+            if (!m.find()) {
+                throw new IllegalStateException("no etcd revision in " + status);
+            }
+            long rev = Long.parseLong(m.group(1));
+            var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(etcd + "/v3/kv/compaction"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"revision\":\"" + rev + "\",\"physical\":true}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new IllegalStateException("etcd compaction failed: " + res.body());
+            }
+            return rev;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops the Kafka broker (its data stays) for fault tests. */
+    public void stopKafka() {
+        run(List.of("bash", required("stack.script"), "kafka", "stop"), Duration.ofMinutes(2));
+    }
+
+    /** Starts the Kafka broker again and waits until it listens. */
+    public void startKafka() {
+        run(List.of("bash", required("stack.script"), "kafka", "start"), Duration.ofMinutes(3));
+    }
+
     private void closeClients() {
         clients.values().forEach(KubernetesClient::close);
     }

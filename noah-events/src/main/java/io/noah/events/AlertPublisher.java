@@ -1,0 +1,207 @@
+package io.noah.events;
+
+import io.noah.cluster.registry.ClusterHandle;
+import io.noah.cluster.registry.ClusterRegistry;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * Raises and clears IP-conflict alerts of one IDC while this instance holds the IDC's alert lease.
+ * The alerts topic is compacted by {@code idc/ip}: its last record per IP says whether an alert is
+ * active, so a new leader continues exactly where the previous one stopped (no duplicate raise, no
+ * forgotten clear).
+ */
+final class AlertPublisher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AlertPublisher.class);
+
+    private final String idc;
+    private final ClusterRegistry registry;
+    private final EventsSettings settings;
+    private final long epoch;
+    private final BooleanSupplier leaseValid;
+    private final PublisherMetrics metrics;
+    private final TxProducer producer;
+    private final Map<String, Set<String>> active = new HashMap<>();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile ClusterPublisher.State state = ClusterPublisher.State.STARTING;
+    private volatile String lastError;
+
+    AlertPublisher(String idc, ClusterRegistry registry, EventsSettings settings, long epoch, BooleanSupplier leaseValid,
+                   PublisherMetrics metrics) {
+        this.idc = idc;
+        this.registry = registry;
+        this.settings = settings;
+        this.epoch = epoch;
+        this.leaseValid = leaseValid;
+        this.metrics = metrics;
+        this.producer = new TxProducer(settings, "alerts." + idc);
+        this.thread = Thread.ofPlatform().name("noah-alerts-" + idc).daemon().unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    ClusterPublisher.State state() {
+        return state;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    boolean alive() {
+        return thread.isAlive();
+    }
+
+    void stop() {
+        stopping = true;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void run() {
+        try {
+            while (!stopping) {
+                try {
+                    if (!producer.ready()) {
+                        producer.init();
+                        active.clear();
+                        TopicReader.read(settings.bootstrapServers(), List.of(settings.topics().alerts()), idc + "/", (t, k, v) -> {
+                            if (v == null) {
+                                active.remove(k);
+                                return;
+                            }
+                            JsonNode e = Envelopes.read(v);
+                            if (e.get("type").asString().endsWith(".cleared")) {
+                                active.remove(k);
+                            } else {
+                                active.put(k, uids(e.get("data").get("pods")));
+                            }
+                        }, () -> stopping);
+                        log.info("alerts of {}: took over (epoch {}), {} active", idc, epoch, active.size());
+                    }
+                    tick();
+                    state = ClusterPublisher.State.PUBLISHING;
+                    lastError = null;
+                    Thread.sleep(500);
+                } catch (TxProducer.FencedException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    metrics.failures().increment();
+                    state = ClusterPublisher.State.DEGRADED;
+                    lastError = e.toString();
+                    Thread.sleep(1000);
+                }
+            }
+        } catch (TxProducer.FencedException e) {
+            state = ClusterPublisher.State.FENCED;
+            metrics.fenced().increment();
+            log.warn("alerts of {}: {}", idc, e.getMessage());
+        } catch (InterruptedException | IllegalStateException e) {
+            // stopping
+        } finally {
+            producer.close();
+            if (state != ClusterPublisher.State.FENCED) {
+                state = ClusterPublisher.State.STOPPED;
+            }
+        }
+    }
+
+    private static Set<String> uids(JsonNode pods) {
+        Set<String> s = new TreeSet<>();
+        if (pods != null) {
+            pods.forEach(p -> s.add(p.get("cluster").asString() + "/" + p.get("uid").asString()));
+        }
+        return s;
+    }
+
+    private void tick() {
+        // a cluster of this IDC that has not listed yet would look as if its pods were gone
+        for (ClusterHandle h : registry.all()) {
+            if (idc.equals(h.spec().idc()) && !h.cache().synced()) {
+                return;
+            }
+        }
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        Map<String, Set<String>> next = new HashMap<>();
+        for (IpConflicts.Conflict c : IpConflicts.find(registry, idc)) {
+            String key = idc + "/" + c.ip();
+            Set<String> members = c.pods().stream().map(m -> m.cluster() + "/" + m.uid()).collect(Collectors.toCollection(TreeSet::new));
+            next.put(key, members);
+            Set<String> was = active.get(key);
+            if (was == null || !was.equals(members)) {
+                records.add(record(key, c.ip(), was == null ? "raised" : "updated", members, c));
+            }
+        }
+        for (var e : active.entrySet()) {
+            if (!next.containsKey(e.getKey())) {
+                records.add(record(e.getKey(), e.getKey().substring(idc.length() + 1), "cleared", e.getValue(), null));
+            }
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
+            metrics.rejected().increment();
+            throw new IllegalStateException("lease lost");
+        }
+        producer.sendAll(records);
+        metrics.published().increment(records.size());
+        active.clear();
+        active.putAll(next);
+    }
+
+    private ProducerRecord<String, byte[]> record(String key, String ip, String what, Set<String> members, IpConflicts.Conflict c) {
+        ObjectNode data = Envelopes.JSON.createObjectNode();
+        data.put("alert", "ip-conflict");
+        data.put("idc", idc);
+        data.put("ip", ip);
+        data.put("state", what.equals("cleared") ? "cleared" : "active");
+        if (c != null) {
+            data.set("pods", Envelopes.tree(c.pods()));
+            data.put("since", Instant.ofEpochSecond(c.sinceEpochSecond()).toString());
+        } else {
+            var arr = data.putArray("pods");
+            for (String m : members) {
+                ObjectNode p = arr.addObject();
+                p.put("cluster", m.substring(0, m.indexOf('/')));
+                p.put("uid", m.substring(m.indexOf('/') + 1));
+            }
+        }
+        // unique per emission (a conflict can clear and come back with the same pods); never re-sent, Kafka transactions see to that
+        String id = "ip-conflict/" + key + "/" + what + "/" + Integer.toHexString(members.hashCode()) + "/" + epoch + "-" + System.currentTimeMillis();
+        ObjectNode e = Envelopes.event(id, "/noah/idcs/" + idc, "io.noah.alert.ip-conflict." + what, ip, settings.instanceId(), epoch);
+        e.set("data", data);
+        return new ProducerRecord<>(settings.topics().alerts(), key, Envelopes.bytes(e));
+    }
+}

@@ -1,0 +1,561 @@
+package io.noah.events;
+
+import io.noah.cluster.registry.ClusterHandle;
+import io.noah.cluster.watch.ChangeFeed;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Publishes one cluster's pods, Deployments and nodes while this instance holds the cluster's lease.
+ *
+ * <p>On start it fences the previous leader (transactional id per cluster), reads what was last
+ * published from the compacted state topics and the checkpoints (the last resourceVersion per kind),
+ * and resumes the watches from there: changes made while no one watched are replayed from the API
+ * server's watch history, or, when that has expired (410), found by diffing a fresh list against the
+ * last published state (deletes included) and marked with a {@code io.noah.cluster.resynced} event.
+ *
+ * <p>Every batch (change events, state records, checkpoints) is one Kafka transaction, so a
+ * checkpoint never runs ahead of what it covers and consumers reading committed records see all of a
+ * batch or none of it.
+ */
+final class ClusterPublisher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterPublisher.class);
+    private static final int MAX_BATCH = 5000;
+
+    enum State { STARTING, PUBLISHING, DEGRADED, STOPPED, FENCED }
+
+    private sealed interface Item permits Change, Bookmark, Snapshot {
+        EventKind<?> kind();
+    }
+
+    private record Change(EventKind<?> kind, ChangeFeed.Type type, Object record, String rv, long nanos) implements Item {
+    }
+
+    private record Bookmark(EventKind<?> kind, String rv) implements Item {
+    }
+
+    private record Snapshot(EventKind<?> kind, List<?> items, String rv, String reason) implements Item {
+    }
+
+    private final ClusterHandle handle;
+    private final String cluster;
+    private final String idc;
+    private final EventsSettings settings;
+    private final String appLabel;
+    private final long epoch;
+    private final BooleanSupplier leaseValid;
+    private final PublisherMetrics metrics;
+    private final BlockingQueue<Item> queue;
+    private final Map<EventKind<?>, Map<String, Object>> published = new HashMap<>();
+    private final Map<EventKind<?>, String> checkpoints = new HashMap<>();
+    private final List<ChangeFeed<?, ?>> feeds = new ArrayList<>();
+    private final TxProducer producer;
+    private final Thread thread;
+    private volatile State state = State.STARTING;
+    private volatile String lastError;
+    private volatile Instant lastPublishedAt;
+    private volatile boolean stopping;
+    private volatile boolean flushOnStop;
+    private volatile long stopDeadlineNanos;
+
+    ClusterPublisher(ClusterHandle handle, EventsSettings settings, String appLabel, long epoch, BooleanSupplier leaseValid,
+                     PublisherMetrics metrics) {
+        this.handle = handle;
+        this.cluster = handle.name();
+        this.idc = handle.spec().idc();
+        this.settings = settings;
+        this.appLabel = appLabel;
+        this.epoch = epoch;
+        this.leaseValid = leaseValid;
+        this.metrics = metrics;
+        this.queue = new ArrayBlockingQueue<>(settings.bufferCapacity());
+        this.producer = new TxProducer(settings, "cluster." + cluster);
+        EventKind.ALL.forEach(k -> published.put(k, new HashMap<>()));
+        this.thread = Thread.ofPlatform().name("noah-events-" + cluster).daemon().unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    State state() {
+        return state;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    Instant lastPublishedAt() {
+        return lastPublishedAt;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    int buffered() {
+        return queue.size();
+    }
+
+    boolean alive() {
+        return thread.isAlive();
+    }
+
+    /**
+     * Stops publishing. With {@code flush} (graceful hand-over, the lease still held) what is already
+     * buffered is published first, for at most the given time; the next leader resumes from the last
+     * checkpoint either way, so nothing is lost, only delayed.
+     */
+    void stop(boolean flush, long maxWaitMs) {
+        flushOnStop = flush;
+        stopDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+        stopping = true;
+        feeds.forEach(ChangeFeed::close);
+        if (!flush) {
+            thread.interrupt();
+        }
+        try {
+            thread.join(maxWaitMs + 2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(false, 0);
+    }
+
+    private void run() {
+        MDC.put("cluster", cluster);
+        try {
+            if (!initProducer() || !loadState()) {
+                return;
+            }
+            state = State.PUBLISHING;
+            startFeeds();
+            loop();
+        } catch (TxProducer.FencedException e) {
+            state = State.FENCED;
+            lastError = e.getMessage();
+            metrics.fenced().increment();
+            log.warn("cluster {}: publisher stopped: {}", cluster, e.getMessage());
+        } catch (LeaseLost e) {
+            lastError = "lease lost";
+            metrics.rejected().increment();
+            log.warn("cluster {}: lease lost, publisher stopped without publishing what it held", cluster);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            lastError = e.toString();
+            log.error("cluster {}: publisher failed", cluster, e);
+        } finally {
+            feeds.forEach(ChangeFeed::close);
+            producer.close();
+            if (state != State.FENCED) {
+                state = State.STOPPED;
+            }
+            MDC.remove("cluster");
+        }
+    }
+
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("lease lost", null, false, false);
+        }
+    }
+
+    private boolean initProducer() throws InterruptedException {
+        long backoff = 200;
+        while (!stopping) {
+            try {
+                producer.init();
+                return true;
+            } catch (TxProducer.FencedException e) {
+                throw e;
+            } catch (KafkaException e) {
+                degraded(e);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 2000);
+            }
+        }
+        return false;
+    }
+
+    private boolean loadState() throws InterruptedException {
+        long backoff = 200;
+        while (!stopping) {
+            try {
+                long t0 = System.nanoTime();
+                EventKind.ALL.forEach(k -> published.get(k).clear());
+                checkpoints.clear();
+                List<String> topics = new ArrayList<>();
+                EventKind.ALL.forEach(k -> topics.add(k.stateTopic(settings.topics())));
+                topics.add(settings.topics().checkpoints());
+                TopicReader.read(settings.bootstrapServers(), topics, cluster + "/", this::loaded, () -> stopping);
+                log.info("cluster {}: took over (epoch {}): {} pods, {} deployments, {} nodes last published, checkpoints {} ({} ms)",
+                        cluster, epoch, published.get(EventKind.PODS).size(), published.get(EventKind.DEPLOYMENTS).size(),
+                        published.get(EventKind.NODES).size(), checkpoints, (System.nanoTime() - t0) / 1_000_000);
+                return true;
+            } catch (KafkaException e) {
+                degraded(e);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 2000);
+            } catch (IllegalStateException e) {
+                return false; // cancelled
+            }
+        }
+        return false;
+    }
+
+    private void loaded(String topic, String key, byte[] value) {
+        if (topic.equals(settings.topics().checkpoints())) {
+            String kind = key.substring(cluster.length() + 1);
+            for (EventKind<?> k : EventKind.ALL) {
+                if (k.name().equals(kind)) {
+                    if (value == null) {
+                        checkpoints.remove(k);
+                    } else {
+                        checkpoints.put(k, Envelopes.read(value).get("resourceVersion").asString());
+                    }
+                }
+            }
+            return;
+        }
+        for (EventKind<?> k : EventKind.ALL) {
+            if (k.stateTopic(settings.topics()).equals(topic)) {
+                if (value == null) {
+                    published.get(k).remove(key);
+                } else {
+                    JsonNode obj = Envelopes.read(value).get("data").get("object");
+                    published.get(k).put(key, Envelopes.convert(obj, k.type()));
+                }
+            }
+        }
+    }
+
+    private void startFeeds() {
+        feeds.add(ChangeFeed.pods(handle, appLabel, sink(EventKind.PODS)));
+        feeds.add(ChangeFeed.deployments(handle, appLabel, sink(EventKind.DEPLOYMENTS)));
+        feeds.add(ChangeFeed.nodes(handle, sink(EventKind.NODES)));
+        feeds.get(0).start(checkpoints.get(EventKind.PODS));
+        feeds.get(1).start(checkpoints.get(EventKind.DEPLOYMENTS));
+        feeds.get(2).start(checkpoints.get(EventKind.NODES));
+    }
+
+    private <R> ChangeFeed.Sink<R> sink(EventKind<R> kind) {
+        return new ChangeFeed.Sink<>() {
+            @Override
+            public void snapshot(List<R> items, String listRv, String reason) {
+                try {
+                    queue.put(new Snapshot(kind, items, listRv, reason));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public boolean event(ChangeFeed.Type type, R item, String rv, long receivedNanos) {
+                return queue.offer(new Change(kind, type, item, rv, receivedNanos));
+            }
+
+            @Override
+            public boolean bookmark(String rv) {
+                return queue.offer(new Bookmark(kind, rv));
+            }
+        };
+    }
+
+    private void loop() throws InterruptedException {
+        List<Item> batch = new ArrayList<>();
+        long backoff = 200;
+        while (true) {
+            if (stopping && (!flushOnStop || System.nanoTime() > stopDeadlineNanos)) {
+                return;
+            }
+            if (batch.isEmpty()) {
+                Item first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (stopping) {
+                        return; // flushed
+                    }
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+            }
+            try {
+                publish(batch);
+                batch.clear();
+                backoff = 200;
+                if (state != State.PUBLISHING) {
+                    log.info("cluster {}: publishing again", cluster);
+                    state = State.PUBLISHING;
+                    lastError = null;
+                }
+                if (queue.size() < settings.bufferCapacity() / 2) {
+                    feeds.forEach(ChangeFeed::resume);
+                }
+            } catch (TxProducer.FencedException | LeaseLost e) {
+                throw e;
+            } catch (KafkaException e) {
+                metrics.failures().increment();
+                degraded(e);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 2000);
+            }
+        }
+    }
+
+    private void degraded(RuntimeException e) {
+        if (state != State.DEGRADED) {
+            log.warn("cluster {}: Kafka not accepting ({}), holding {} changes and retrying", cluster, e.toString(), queue.size());
+        }
+        lastError = e.toString();
+        if (state != State.STARTING || producer.ready()) {
+            state = State.DEGRADED;
+        }
+    }
+
+    /** Builds one transaction from a batch and commits it; the in-memory state moves only after the commit. */
+    private void publish(List<Item> batch) {
+        Map<EventKind<?>, Map<String, Optional<Object>>> overlay = new HashMap<>();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        Map<String, ProducerRecord<String, byte[]>> states = new LinkedHashMap<>();
+        Map<EventKind<?>, String> cps = new HashMap<>();
+        List<Long> received = new ArrayList<>();
+        int events = 0;
+        for (Item item : batch) {
+            int before = records.size();
+            switch (item) {
+                case Change c -> {
+                    change(c, overlay, records, states);
+                    if (records.size() > before) {
+                        received.add(c.nanos());
+                    }
+                    if (c.rv() != null) {
+                        cps.put(c.kind(), c.rv());
+                    }
+                }
+                case Bookmark b -> cps.put(b.kind(), b.rv());
+                case Snapshot s -> {
+                    snapshot(s, overlay, records, states);
+                    cps.put(s.kind(), s.rv());
+                }
+            }
+            events += records.size() - before;
+        }
+        cps.entrySet().removeIf(e -> e.getValue().equals(checkpoints.get(e.getKey())));
+        if (records.isEmpty() && states.isEmpty() && cps.isEmpty()) {
+            return;
+        }
+        records.addAll(states.values());
+        for (var e : cps.entrySet()) {
+            ObjectNode cp = Envelopes.JSON.createObjectNode();
+            cp.put("cluster", cluster);
+            cp.put("kind", e.getKey().name());
+            cp.put("resourceVersion", e.getValue());
+            cp.put("epoch", epoch);
+            cp.put("leader", settings.instanceId());
+            cp.put("at", Instant.now().toString());
+            records.add(new ProducerRecord<>(settings.topics().checkpoints(), cluster + "/" + e.getKey().name(), Envelopes.bytes(cp)));
+        }
+        if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
+            throw new LeaseLost();
+        }
+        producer.sendAll(records);
+        long now = System.nanoTime();
+        for (long r : received) {
+            metrics.latency().record(now - r, TimeUnit.NANOSECONDS);
+        }
+        metrics.published().increment(events);
+        for (var e : overlay.entrySet()) {
+            Map<String, Object> p = published.get(e.getKey());
+            e.getValue().forEach((k, v) -> {
+                if (v.isPresent()) {
+                    p.put(k, v.get());
+                } else {
+                    p.remove(k);
+                }
+            });
+        }
+        checkpoints.putAll(cps);
+        lastPublishedAt = Instant.now();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> R current(EventKind<R> kind, String key, Map<EventKind<?>, Map<String, Optional<Object>>> overlay) {
+        Map<String, Optional<Object>> o = overlay.get(kind);
+        if (o != null && o.containsKey(key)) {
+            return (R) o.get(key).orElse(null);
+        }
+        return (R) published.get(kind).get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> void change(Change c, Map<EventKind<?>, Map<String, Optional<Object>>> overlay,
+                            List<ProducerRecord<String, byte[]>> records, Map<String, ProducerRecord<String, byte[]>> states) {
+        EventKind<R> kind = (EventKind<R>) c.kind();
+        R now = (R) c.record();
+        String key = kind.key(cluster, now);
+        R prev = current(kind, key, overlay);
+        if (c.type() == ChangeFeed.Type.DELETED) {
+            if (prev != null) {
+                deleted(kind, key, prev, now, kind.uid(prev) + "/" + c.rv(), null, overlay, records, states);
+            }
+            return;
+        }
+        upsert(kind, key, prev, now, null, overlay, records, states);
+    }
+
+    private <R> void upsert(EventKind<R> kind, String key, R prev, R now, String reason,
+                            Map<EventKind<?>, Map<String, Optional<Object>>> overlay,
+                            List<ProducerRecord<String, byte[]>> records, Map<String, ProducerRecord<String, byte[]>> states) {
+        if (prev != null && !kind.uid(prev).equals(kind.uid(now))) {
+            // same name, new object (deleted and recreated while no one watched, or a StatefulSet pod)
+            deleted(kind, key, prev, null, kind.uid(prev) + "/replaced@" + kind.resourceVersion(now), reason, overlay, records, states);
+            prev = null;
+        }
+        String type;
+        List<String> changes;
+        if (prev == null) {
+            type = kind.addedType();
+            changes = List.of();
+        } else {
+            changes = kind.changes(prev, now);
+            if (changes.isEmpty()) {
+                return;
+            }
+            type = kind.updateType(prev, now, changes);
+        }
+        records.add(changeRecord(kind, key, type, kind.uid(now) + "/" + kind.resourceVersion(now), now, prev, now, changes, reason));
+        states.put(key, stateRecord(kind, key, now));
+        overlay.computeIfAbsent(kind, k -> new HashMap<>()).put(key, Optional.of(now));
+    }
+
+    private <R> void deleted(EventKind<R> kind, String key, R prev, R last, String idSuffix, String reason,
+                             Map<EventKind<?>, Map<String, Optional<Object>>> overlay,
+                             List<ProducerRecord<String, byte[]>> records, Map<String, ProducerRecord<String, byte[]>> states) {
+        records.add(changeRecord(kind, key, kind.deletedType(), idSuffix, prev, prev, last, List.of(), reason));
+        states.put(key, new ProducerRecord<>(kind.stateTopic(settings.topics()), key, null));
+        overlay.computeIfAbsent(kind, k -> new HashMap<>()).put(key, Optional.empty());
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> void snapshot(Snapshot s, Map<EventKind<?>, Map<String, Optional<Object>>> overlay,
+                              List<ProducerRecord<String, byte[]>> records, Map<String, ProducerRecord<String, byte[]>> states) {
+        EventKind<R> kind = (EventKind<R>) s.kind();
+        Map<String, R> now = new HashMap<>();
+        for (Object o : s.items()) {
+            R r = (R) o;
+            now.put(kind.key(cluster, r), r);
+        }
+        // what was published (with this batch's earlier changes) but no longer exists: deleted during the gap
+        Map<String, Object> before = new HashMap<>(published.get(kind));
+        Map<String, Optional<Object>> o = overlay.get(kind);
+        if (o != null) {
+            o.forEach((k, v) -> {
+                if (v.isPresent()) {
+                    before.put(k, v.get());
+                } else {
+                    before.remove(k);
+                }
+            });
+        }
+        int added = 0;
+        int deleted = 0;
+        int updated = 0;
+        for (var e : before.entrySet()) {
+            if (!now.containsKey(e.getKey())) {
+                R prev = (R) e.getValue();
+                deleted(kind, e.getKey(), prev, null, kind.uid(prev) + "/deleted@" + s.rv(), s.reason(), overlay, records, states);
+                deleted++;
+            }
+        }
+        for (var e : now.entrySet()) {
+            R prev = (R) before.get(e.getKey());
+            int n = records.size();
+            upsert(kind, e.getKey(), prev, e.getValue(), s.reason(), overlay, records, states);
+            if (records.size() > n) {
+                if (prev == null) {
+                    added++;
+                } else {
+                    updated++;
+                }
+            }
+        }
+        metrics.resyncs().increment();
+        ObjectNode data = Envelopes.JSON.createObjectNode();
+        data.put("cluster", cluster);
+        data.put("idc", idc);
+        data.put("kind", kind.name());
+        data.put("reason", s.reason());
+        data.put("resourceVersion", s.rv());
+        data.put("added", added);
+        data.put("updated", updated);
+        data.put("deleted", deleted);
+        data.put("existing", now.size());
+        ObjectNode e = Envelopes.event(cluster + "/resync/" + kind.name() + "/" + s.rv(), "/noah/clusters/" + cluster,
+                "io.noah.cluster.resynced", null, settings.instanceId(), epoch);
+        e.set("data", data);
+        records.add(new ProducerRecord<>(settings.topics().changes(), cluster, Envelopes.bytes(e)));
+        log.info("cluster {}: {} resynced ({}): {} added, {} updated, {} deleted since the last published state",
+                cluster, kind.name(), s.reason(), added, updated, deleted);
+    }
+
+    private <R> ProducerRecord<String, byte[]> changeRecord(EventKind<R> kind, String key, String type, String idSuffix, R subject,
+                                                           R before, R after, List<String> changes, String reason) {
+        ObjectNode data = Envelopes.JSON.createObjectNode();
+        data.put("kind", kind.name());
+        data.put("cluster", cluster);
+        data.put("idc", idc);
+        data.put("namespace", kind.namespace(subject));
+        data.put("name", kind.objectName(subject));
+        data.put("uid", kind.uid(subject));
+        data.put("resourceVersion", after != null ? kind.resourceVersion(after) : kind.resourceVersion(subject));
+        if (!changes.isEmpty()) {
+            var arr = data.putArray("changes");
+            changes.forEach(arr::add);
+        }
+        if (reason != null) {
+            data.put("reason", reason);
+        }
+        data.set("before", before == null || type.endsWith(".added") ? null : Envelopes.tree(before));
+        data.set("after", type.endsWith(".deleted") ? null : Envelopes.tree(after));
+        ObjectNode e = Envelopes.event(cluster + "/" + idSuffix, "/noah/clusters/" + cluster, type, kind.subject(subject),
+                settings.instanceId(), epoch);
+        e.set("data", data);
+        return new ProducerRecord<>(settings.topics().changes(), key, Envelopes.bytes(e));
+    }
+
+    private <R> ProducerRecord<String, byte[]> stateRecord(EventKind<R> kind, String key, R now) {
+        ObjectNode data = Envelopes.JSON.createObjectNode();
+        data.put("kind", kind.name());
+        data.put("cluster", cluster);
+        data.put("idc", idc);
+        data.set("object", Envelopes.tree(now));
+        ObjectNode e = Envelopes.event(cluster + "/" + kind.uid(now) + "/" + kind.resourceVersion(now), "/noah/clusters/" + cluster,
+                kind.stateType(), kind.subject(now), settings.instanceId(), epoch);
+        e.set("data", data);
+        return new ProducerRecord<>(kind.stateTopic(settings.topics()), key, Envelopes.bytes(e));
+    }
+}

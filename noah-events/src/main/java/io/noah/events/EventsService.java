@@ -1,0 +1,317 @@
+package io.noah.events;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.noah.cluster.registry.ClusterHandle;
+import io.noah.cluster.registry.ClusterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the publishers this instance holds leases for. Units of work: one per cluster (its pods,
+ * Deployments and nodes) and one per IDC (its IP-conflict alerts). Every poll it renews what it holds,
+ * stops what it lost (never the process), and claims free units up to its fair share
+ * (units / live instances), handing surplus units over gracefully when instances join, so the watch
+ * work spreads over the instances; alone, an instance holds everything.
+ */
+public final class EventsService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EventsService.class);
+
+    /** A unit of work as this instance sees it. */
+    public record PublisherStatus(String work, String holder, long epoch, boolean leaseLive, Instant leaseUntil,
+                                  String localState, Integer buffered, String lastError, Instant lastPublishedAt) {
+    }
+
+    private final ClusterRegistry registry;
+    private final LeaseStore leases;
+    private final EventsSettings settings;
+    private final String appLabel;
+    private final MeterRegistry meters;
+    private final Map<String, Worker> held = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("noah-events-leases").daemon().factory());
+    private volatile boolean topicsReady;
+    private volatile boolean closed;
+
+    private final class Worker {
+        final String work;
+        final long epoch;
+        volatile long validUntilNanos;
+        ClusterPublisher cluster;
+        AlertPublisher alerts;
+        final PublisherMetrics metrics;
+        final List<Meter> gauges = new ArrayList<>();
+
+        Worker(String work, long epoch, long validUntilNanos) {
+            this.work = work;
+            this.epoch = epoch;
+            this.validUntilNanos = validUntilNanos;
+            this.metrics = PublisherMetrics.of(meters, work);
+        }
+
+        boolean valid() {
+            return System.nanoTime() - validUntilNanos < 0;
+        }
+
+        boolean alive() {
+            return cluster != null ? cluster.alive() : alerts != null && alerts.alive();
+        }
+
+        String state() {
+            return cluster != null ? cluster.state().name() : alerts != null ? alerts.state().name() : "STARTING";
+        }
+    }
+
+    public EventsService(ClusterRegistry registry, LeaseStore leases, EventsSettings settings, String appLabel, MeterRegistry meters) {
+        this.registry = registry;
+        this.leases = leases;
+        this.settings = settings;
+        this.appLabel = appLabel;
+        this.meters = meters;
+    }
+
+    public void start() {
+        loop.scheduleWithFixedDelay(this::tick, 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("event publisher {} started: Kafka {}, topics {}, lease {}", settings.instanceId(), settings.bootstrapServers(),
+                settings.topics(), settings.lease());
+    }
+
+    public EventsSettings settings() {
+        return settings;
+    }
+
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (!topicsReady) {
+                ensureTopics();
+                topicsReady = true;
+            }
+            leases.heartbeat(settings.instanceId(), settings.lease());
+            Map<String, Object> wanted = wanted();
+            for (Worker w : new ArrayList<>(held.values())) {
+                if (!wanted.containsKey(w.work)) {
+                    log.info("{}: no longer registered, publisher stopped", w.work);
+                    stop(w);
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                if (!w.alive()) {
+                    log.warn("{}: publisher ended ({}), giving the lease up", w.work, w.state());
+                    stop(w);
+                    continue;
+                }
+                if (leases.renew(settings.leaseName(w.work), settings.instanceId(), w.epoch, settings.lease())) {
+                    w.validUntilNanos = t0 + settings.lease().toNanos() * 9 / 10;
+                } else {
+                    log.warn("{}: lease lost (epoch {}), publisher stopped", w.work, w.epoch);
+                    stopLost(w);
+                }
+            }
+            int members = Math.max(1, leases.liveMembers());
+            int share = (wanted.size() + members - 1) / members;
+            if (held.size() < share) {
+                List<String> order = new ArrayList<>(wanted.keySet());
+                // start from a different unit on every instance, so they rarely race for the same one
+                java.util.Collections.rotate(order, Math.floorMod(settings.instanceId().hashCode(), Math.max(1, order.size())));
+                for (String work : order) {
+                    if (held.size() >= share || closed) {
+                        break;
+                    }
+                    if (held.containsKey(work)) {
+                        continue;
+                    }
+                    long t0 = System.nanoTime();
+                    OptionalLong epoch = leases.acquire(settings.leaseName(work), settings.instanceId(), settings.lease());
+                    if (epoch.isPresent()) {
+                        begin(work, epoch.getAsLong(), t0 + settings.lease().toNanos() * 9 / 10, wanted.get(work));
+                    }
+                }
+            } else if (held.size() > share && members > 1) {
+                Worker w = held.values().stream().max(java.util.Comparator.comparing(x -> x.work)).orElseThrow();
+                log.info("{}: {} instances now, handing this unit over (holding {}, fair share {})", w.work, members, held.size(), share);
+                stop(w);
+            }
+        } catch (RuntimeException e) {
+            log.warn("event publisher lease loop: {}", e.toString());
+        }
+    }
+
+    /** Units of work that should run now: one per registered cluster, one per IDC. */
+    private Map<String, Object> wanted() {
+        Map<String, Object> m = new TreeMap<>();
+        for (ClusterHandle h : registry.all()) {
+            m.put("cluster." + h.name(), h);
+            m.put("alerts." + h.spec().idc(), h.spec().idc());
+        }
+        return m;
+    }
+
+    private void begin(String work, long epoch, long validUntil, Object target) {
+        Worker w = new Worker(work, epoch, validUntil);
+        if (target instanceof ClusterHandle h) {
+            w.cluster = new ClusterPublisher(h, settings, appLabel, epoch, w::valid, w.metrics);
+            if (meters != null) {
+                w.gauges.add(Gauge.builder("noah.events.buffer", w.cluster, ClusterPublisher::buffered)
+                        .description("watch events waiting for Kafka").tag("cluster", h.name()).register(meters));
+            }
+            w.cluster.start();
+        } else {
+            w.alerts = new AlertPublisher((String) target, registry, settings, epoch, w::valid, w.metrics);
+            w.alerts.start();
+        }
+        if (meters != null) {
+            w.gauges.add(Gauge.builder("noah.events.lease.held", () -> 1).description("1 for each unit of work this instance leads")
+                    .tag("work", work).tag("instance", settings.instanceId()).register(meters));
+        }
+        held.put(work, w);
+        log.info("{}: lease acquired (epoch {}), publishing", work, epoch);
+    }
+
+    /** Graceful: publish what is buffered (lease still held), then give the lease up for the next holder. */
+    private void stop(Worker w) {
+        held.remove(w.work);
+        if (w.cluster != null) {
+            long left = (w.validUntilNanos - System.nanoTime()) / 1_000_000;
+            w.cluster.stop(true, Math.max(0, Math.min(3000, left - 500)));
+        }
+        if (w.alerts != null) {
+            w.alerts.stop();
+        }
+        unregister(w);
+        leases.release(settings.leaseName(w.work), settings.instanceId(), w.epoch);
+    }
+
+    /** The lease is gone: stop at once, publish nothing more. */
+    private void stopLost(Worker w) {
+        held.remove(w.work);
+        w.validUntilNanos = System.nanoTime() - 1;
+        if (w.cluster != null) {
+            w.cluster.stop(!settings.localLeaseCheck(), 2000);
+        }
+        if (w.alerts != null) {
+            w.alerts.stop();
+        }
+        unregister(w);
+    }
+
+    private void unregister(Worker w) {
+        if (meters != null) {
+            w.gauges.forEach(meters::remove); // counters and the latency histogram stay: they count across leases
+        }
+    }
+
+    private void ensureTopics() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<NewTopic> create = new ArrayList<>();
+            EventsSettings.Topics t = settings.topics();
+            for (String name : t.all()) {
+                if (existing.contains(name)) {
+                    continue;
+                }
+                NewTopic nt = new NewTopic(name, Optional.of(settings.partitions()),
+                        settings.replicationFactor() <= 0 ? Optional.empty() : Optional.of(settings.replicationFactor()));
+                if (!name.equals(t.changes())) {
+                    nt.configs(Map.of("cleanup.policy", "compact"));
+                }
+                create.add(nt);
+            }
+            if (!create.isEmpty()) {
+                try {
+                    admin.createTopics(create).all().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
+                log.info("created topics {}", create.stream().map(NewTopic::name).toList());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka topics could not be checked: " + e, e);
+        }
+    }
+
+    /** Every unit of work: who holds it (from the lease store) and, where this instance does, how it goes. */
+    public List<PublisherStatus> status() {
+        Map<String, LeaseStore.Lease> byWork = new LinkedHashMap<>();
+        String prefix = settings.leaseName("");
+        for (LeaseStore.Lease l : leases.leases(prefix)) {
+            byWork.put(l.name().substring(prefix.length()), l);
+        }
+        List<PublisherStatus> out = new ArrayList<>();
+        for (String work : wanted().keySet()) {
+            LeaseStore.Lease l = byWork.get(work);
+            Worker w = held.get(work);
+            out.add(new PublisherStatus(work, l == null ? null : l.holder(), l == null ? 0 : l.epoch(), l != null && l.live(),
+                    l == null ? null : l.until(), w == null ? "STANDBY" : w.state(),
+                    w == null || w.cluster == null ? null : w.cluster.buffered(),
+                    w == null ? null : w.cluster != null ? w.cluster.lastError() : w.alerts.lastError(),
+                    w == null || w.cluster == null ? null : w.cluster.lastPublishedAt()));
+        }
+        return out;
+    }
+
+    /** True when a unit this instance leads cannot deliver to Kafka right now. */
+    public boolean degraded() {
+        return held.values().stream().anyMatch(w -> "DEGRADED".equals(w.state()) || "STARTING".equals(w.state()) && !w.valid())
+                || !topicsReady;
+    }
+
+    public boolean leads(String work) {
+        return held.containsKey(work);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.shutdown();
+        try {
+            loop.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Worker w : new ArrayList<>(held.values())) {
+            try {
+                stop(w);
+            } catch (RuntimeException e) {
+                log.warn("{}: stopping: {}", w.work, e.toString());
+            }
+        }
+        try {
+            leases.leave(settings.instanceId());
+        } catch (RuntimeException e) {
+            log.debug("leaving: {}", e.toString());
+        }
+        log.info("event publisher {} stopped, leases released", settings.instanceId());
+    }
+}

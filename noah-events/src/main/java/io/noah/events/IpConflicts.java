@@ -1,0 +1,65 @@
+package io.noah.events;
+
+import io.noah.cluster.cache.PodRecord;
+import io.noah.cluster.registry.ClusterHandle;
+import io.noah.cluster.registry.ClusterRegistry;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Pod IP conflicts: two or more live pods with the same IP within one IDC, across its clusters too.
+ * Computed from the read caches every instance keeps. Not conflicts: pods without an IP, terminating
+ * or finished pods, and host-network pods (their IP is the node's).
+ */
+public final class IpConflicts {
+
+    /** A pod involved in a conflict. */
+    public record Member(String cluster, String namespace, String name, String uid, String node, long createdEpochSecond) {
+    }
+
+    /** One IP held by several pods of one IDC. */
+    public record Conflict(String idc, String ip, List<Member> pods) {
+        /** When the conflict began: when its second pod was created. */
+        public long sinceEpochSecond() {
+            return pods.stream().mapToLong(Member::createdEpochSecond).sorted().skip(1).findFirst().orElse(0);
+        }
+    }
+
+    private IpConflicts() {
+    }
+
+    /** The conflicts of one IDC (null = every IDC), by IDC and IP. */
+    public static List<Conflict> find(ClusterRegistry registry, String idc) {
+        Map<String, Map<String, List<Member>>> byIdcIp = new TreeMap<>();
+        for (ClusterHandle h : registry.all()) {
+            if (idc != null && !idc.equals(h.spec().idc())) {
+                continue;
+            }
+            for (PodRecord p : h.cache().pods().records().values()) {
+                if (!live(p)) {
+                    continue;
+                }
+                byIdcIp.computeIfAbsent(h.spec().idc(), k -> new TreeMap<>()).computeIfAbsent(p.podIP(), k -> new ArrayList<>())
+                        .add(new Member(h.name(), p.namespace(), p.name(), p.uid(), p.nodeName(), p.createdEpochSecond()));
+            }
+        }
+        List<Conflict> out = new ArrayList<>();
+        byIdcIp.forEach((i, byIp) -> byIp.forEach((ip, members) -> {
+            if (members.size() > 1) {
+                members.sort(Comparator.comparing(Member::cluster).thenComparing(Member::namespace).thenComparing(Member::name));
+                out.add(new Conflict(i, ip, List.copyOf(members)));
+            }
+        }));
+        return out;
+    }
+
+    static boolean live(PodRecord p) {
+        return p.podIP() != null && !p.podIP().isEmpty() && !p.terminating() && !Objects.equals(p.podIP(), p.hostIP())
+                && !"Succeeded".equals(p.phase()) && !"Failed".equals(p.phase());
+    }
+}

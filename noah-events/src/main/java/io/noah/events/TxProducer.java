@@ -1,0 +1,131 @@
+package io.noah.events;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * A transactional Kafka producer for one unit of work (a cluster, or an IDC's alerts). Its
+ * transactional id is fixed per unit, so when a new leader calls {@code initTransactions} the broker
+ * bumps the producer epoch and rejects everything the previous leader still tries to write: the
+ * fence that holds even for a paused or partitioned ex-leader.
+ */
+final class TxProducer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TxProducer.class);
+
+    /** The broker rejected this producer: another leader took over. Fatal for this publisher. */
+    static final class FencedException extends RuntimeException {
+        FencedException(Throwable cause) {
+            super("fenced by a newer leader: " + cause.getMessage(), cause);
+        }
+    }
+
+    private final EventsSettings settings;
+    private final String transactionalId;
+    private final String clientId;
+    private KafkaProducer<String, byte[]> producer;
+
+    TxProducer(EventsSettings settings, String work) {
+        this.settings = settings;
+        this.transactionalId = settings.transactionalId(work);
+        this.clientId = "noah-" + settings.instanceId() + "-" + work;
+    }
+
+    /** Creates the producer and fences older ones; throws a KafkaException when Kafka is unreachable. */
+    void init() {
+        closeQuietly();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
+        p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        settings.producer().forEach(p::put);
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw classify(e);
+        }
+    }
+
+    boolean ready() {
+        return producer != null;
+    }
+
+    /** Writes all records in one transaction; on failure the transaction is aborted (or the producer dropped). */
+    void sendAll(List<ProducerRecord<String, byte[]>> records) {
+        if (producer == null) {
+            init();
+        }
+        try {
+            producer.beginTransaction();
+            for (ProducerRecord<String, byte[]> r : records) {
+                r.headers().add("content-type", Envelopes.CONTENT_TYPE.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                producer.send(r);
+            }
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            RuntimeException c = classify(e);
+            if (c instanceof FencedException) {
+                closeQuietly();
+                throw c;
+            }
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException abort) {
+                log.debug("{}: abort failed ({}), dropping the producer", transactionalId, abort.toString());
+                closeQuietly();
+            }
+            throw c;
+        }
+    }
+
+    /** Fencing errors become {@link FencedException}; everything else is retried by the caller. */
+    static RuntimeException classify(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
+                    || t instanceof TransactionalIdAuthorizationException) {
+                return new FencedException(t);
+            }
+        }
+        return e instanceof KafkaException ? e : new KafkaException(e);
+    }
+
+    private void closeQuietly() {
+        if (producer != null) {
+            try {
+                producer.close(Duration.ZERO);
+            } catch (RuntimeException e) {
+                log.debug("closing producer: {}", e.toString());
+            }
+            producer = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+}

@@ -1,0 +1,55 @@
+package io.noah.events;
+
+import io.noah.cluster.testing.LocalStack;
+import io.noah.cluster.testing.LocalStackExtension;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The fence a deposed leader cannot pass, on the real broker: once the new leader's producer has
+ * initialised (same transactional id), every write of the old one fails and none of it is visible
+ * to read_committed consumers, whatever the old one believes about its lease.
+ */
+@ExtendWith(LocalStackExtension.class)
+class KafkaFencingTest {
+
+    @Test
+    void aNewLeaderFencesTheOldOneAtTheBroker() {
+        String prefix = "fence" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        EventsSettings.Topics topics = new EventsSettings.Topics(prefix + "changes", prefix + "pods", prefix + "deployments",
+                prefix + "nodes", prefix + "alerts", prefix + "checkpoints");
+        EventsSettings old = settings(topics, "old");
+        EventsSettings next = settings(topics, "new");
+        try (TxProducer a = new TxProducer(old, "cluster.x"); TxProducer b = new TxProducer(next, "cluster.x")) {
+            a.init();
+            a.sendAll(List.of(record(topics, "x/ns/p1", "from-old-before")));
+            b.init(); // the new leader takes over: the broker bumps the epoch of this transactional id
+            assertThrows(TxProducer.FencedException.class, () -> a.sendAll(List.of(record(topics, "x/ns/p2", "from-old-after"))));
+            b.sendAll(List.of(record(topics, "x/ns/p3", "from-new")));
+        }
+        List<String> seen = new ArrayList<>();
+        TopicReader.read(LocalStack.get().kafkaBootstrapServers(), List.of(topics.changes()), "x/",
+                (t, k, v) -> seen.add(new String(v, StandardCharsets.UTF_8)), () -> false);
+        assertEquals(List.of("from-old-before", "from-new"), seen, "nothing the fenced producer wrote is visible");
+    }
+
+    private static ProducerRecord<String, byte[]> record(EventsSettings.Topics t, String key, String value) {
+        return new ProducerRecord<>(t.changes(), 0, key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static EventsSettings settings(EventsSettings.Topics topics, String instance) {
+        return new EventsSettings(LocalStack.get().kafkaBootstrapServers(), topics, instance, Duration.ofSeconds(5),
+                Duration.ofSeconds(1), 1000, 1, (short) 0, Map.of(), true);
+    }
+}
