@@ -32,7 +32,8 @@ jar=$(ls "$root"/noah-api/target/noah-api-*.jar | grep -v original | head -n 1)
 # both local clusters are declared in the configuration: the first by its kubeconfig file, the
 # second by API server URL + service-account token + CA (clusters added through the API persist)
 args=(--server.port="$port" --spring.datasource.url="$(prop postgres.jdbc-url)"
-      --spring.datasource.username="$(prop postgres.user)" --noah.encryption.key-file="$run/encryption.key")
+      --spring.datasource.username="$(prop postgres.user)" --noah.encryption.key-file="$run/encryption.key"
+      --noah.events.bootstrap-servers="$(prop kafka.bootstrap-servers)")
 i=0
 for c in $(prop clusters | tr , ' '); do
   args+=(--noah.clusters[$i].name="$c" --noah.clusters[$i].idc="$(prop "cluster.$c.idc")")
@@ -65,7 +66,8 @@ for c in $(prop clusters | tr , ' '); do
   echo "    kubeconfig: $(prop "cluster.$c.kubeconfig")   kubectl: $(prop kubectl)"
 done
 echo "  PostgreSQL: $(prop postgres.jdbc-url) (user $(prop postgres.user))"
-echo "  Kafka:      $(prop kafka.bootstrap-servers)"
+echo "  Kafka:      $(prop kafka.bootstrap-servers)  topics noah.changes, noah.pods, noah.deployments, noah.nodes, noah.alerts"
+echo "  Events:     curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/v1/events/publishers   (and /api/v1/alerts)"
 echo
 echo "Press Ctrl-C to stop Noah and the stack."
 wait "$noah_pid"

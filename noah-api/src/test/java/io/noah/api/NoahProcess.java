@@ -40,13 +40,14 @@ public final class NoahProcess implements AutoCloseable {
     public static NoahProcess start(LocalStack stack, String instanceId, String releaseLease, java.util.Map<String, String> extra) {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), NoahApplication.class.getName()));
+                "-Xmx512m", "-cp", System.getProperty("noah.classpath", System.getProperty("java.class.path")), NoahApplication.class.getName()));
         NoahServer.baseProperties(stack).forEach((k, v) -> cmd.add("--" + k + "=" + v));
         cmd.add("--server.port=" + port);
         cmd.add("--noah.instance-id=" + instanceId);
         cmd.add("--noah.release-lease=" + releaseLease);
         extra.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         try {
+            java.nio.file.Files.createDirectories(Path.of("target"));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "noah-" + instanceId + ".log").toFile())).start();
             NoahProcess np = new NoahProcess(p, port, instanceId);
