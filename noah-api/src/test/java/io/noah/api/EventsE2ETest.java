@@ -84,11 +84,15 @@ class EventsE2ETest {
         return np;
     }
 
+    /** The units of work as an instance reports them (GET /api/v1/events/publishers). */
+    private JsonNode publishers(NoahProcess p) {
+        return noah.sendTo(p.port(), "GET", "/api/v1/events/publishers", NoahServer.ADMIN_TOKEN, null).body().get("items");
+    }
+
     /** unit of work → holder, as an instance reports it (live leases only). */
     private Map<String, String> holders(NoahProcess p) {
-        JsonNode body = noah.sendTo(p.port(), "GET", "/api/v1/events/publishers", NoahServer.ADMIN_TOKEN, null).body();
         Map<String, String> m = new TreeMap<>();
-        body.get("items").forEach(i -> {
+        publishers(p).forEach(i -> {
             if (i.get("leaseLive").asBoolean()) {
                 m.put(i.get("work").asString(), i.get("holder").asString());
             }
@@ -97,8 +101,7 @@ class EventsE2ETest {
     }
 
     private long epoch(NoahProcess p, String work) {
-        JsonNode body = noah.sendTo(p.port(), "GET", "/api/v1/events/publishers", NoahServer.ADMIN_TOKEN, null).body();
-        for (JsonNode i : body.get("items")) {
+        for (JsonNode i : publishers(p)) {
             if (i.get("work").asString().equals(work)) {
                 return i.get("epoch").asLong();
             }

@@ -283,8 +283,7 @@ public final class EventsService implements AutoCloseable {
 
     /** True when a unit this instance leads cannot deliver to Kafka right now. */
     public boolean degraded() {
-        return held.values().stream().anyMatch(w -> "DEGRADED".equals(w.state()) || "STARTING".equals(w.state()) && !w.valid())
-                || !topicsReady;
+        return !topicsReady || held.values().stream().anyMatch(w -> "DEGRADED".equals(w.state()));
     }
 
     public boolean leads(String work) {

@@ -1,17 +1,14 @@
 package io.noah.events;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
-import java.util.List;
 
 /** One unit of work's meters, tagged {@code unit} ("cluster.NAME" or "alerts.IDC"). */
-record PublisherMetrics(Timer latency, Counter published, Counter failures, Counter fenced, Counter rejected, Counter resyncs,
-                        List<Meter> meters) {
+record PublisherMetrics(Timer latency, Counter published, Counter failures, Counter fenced, Counter rejected, Counter resyncs) {
 
     static PublisherMetrics of(MeterRegistry registry, String unit) {
         String tagKey = "unit";
@@ -30,7 +27,6 @@ record PublisherMetrics(Timer latency, Counter published, Counter failures, Coun
                 .description("batches not published because the lease had expired locally").tag(tagKey, tagValue).register(r);
         Counter resyncs = Counter.builder("noah.events.resyncs").description("full lists diffed against the last published state")
                 .tag(tagKey, tagValue).register(r);
-        return new PublisherMetrics(latency, published, failures, fenced, rejected, resyncs,
-                List.of(latency, published, failures, fenced, rejected, resyncs));
+        return new PublisherMetrics(latency, published, failures, fenced, rejected, resyncs);
     }
 }

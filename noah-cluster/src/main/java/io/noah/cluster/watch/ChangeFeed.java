@@ -74,7 +74,6 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
     private volatile String lastRv;
     private volatile Watch watch;
     private volatile int generation;
-    private volatile long relists;
 
     private ChangeFeed(String what, KubernetesClient client, Source<T> source, Function<T, R> slim, Sink<R> sink) {
         this.what = what;
@@ -129,20 +128,6 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
             log.info("{}: buffer has room again, watching again from resourceVersion {}", what, lastRv);
             submit(() -> openWatch(lastRv), 0);
         }
-    }
-
-    public boolean suspended() {
-        return suspended;
-    }
-
-    /** The last resourceVersion handed to the sink. */
-    public String lastResourceVersion() {
-        return lastRv;
-    }
-
-    /** How often the feed had to list because its position had expired (410 Gone). */
-    public long relists() {
-        return relists;
     }
 
     private void relist(String reason) {
@@ -233,7 +218,6 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
                 return;
             }
             if (cause.isHttpGone()) {
-                relists++;
                 log.info("{}: resourceVersion {} has expired (410 Gone): listing and diffing", what, lastRv);
                 submit(() -> relist("watch expired (410 Gone) after resourceVersion " + lastRv), 0);
             } else {
