@@ -95,9 +95,9 @@ public final class ReleaseExecutor implements AutoCloseable {
             if (res.release().equals(r)) {
                 return;
             }
-            var stored = store.update(res.release(), instanceId);
+            var stored = store.update(res.release(), instanceId, res.event() == null ? null
+                    : new ReleaseStore.Transition("noah@" + instanceId, res.event(), r.state(), res.release().reason()));
             if (stored.isPresent() && res.event() != null) {
-                store.event(stored.get(), "noah@" + instanceId, res.event(), r.state(), res.release().reason());
                 log.info("release {} of {}: {} ({} → {}, step {}/{})", r.id(), r.spec().app(), res.event(), r.state(),
                         stored.get().state(), stored.get().step(), r.plan().lastStep());
             }

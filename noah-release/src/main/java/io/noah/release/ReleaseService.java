@@ -95,8 +95,7 @@ public final class ReleaseService {
         Instant now = clock.instant();
         Release r = new Release(UUID.randomUUID().toString(), spec, plan, running, canary, ReleaseState.RUNNING, null, 0, 1, now,
                 reason, Map.of(), actor, now, now, null, 0);
-        store.insert(r);
-        store.event(r, actor, "created", null, reason);
+        store.insert(r, new ReleaseStore.Transition(actor, "created", null, reason));
         wakeExecutor.run();
         return r;
     }
@@ -144,9 +143,8 @@ public final class ReleaseService {
         for (int attempt = 0; attempt < 5; attempt++) {
             Release r = store.get(id).orElseThrow(() -> new NoahException(NoahException.Reason.NOT_FOUND, "no release " + id));
             Release next = change.apply(r);
-            var stored = store.update(next, null);
+            var stored = store.update(next, null, new ReleaseStore.Transition(actor, event, r.state(), reason));
             if (stored.isPresent()) {
-                store.event(stored.get(), actor, event, r.state(), reason);
                 wakeExecutor.run();
                 return stored.get();
             }

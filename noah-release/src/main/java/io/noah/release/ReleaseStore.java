@@ -13,8 +13,12 @@ public interface ReleaseStore {
                  int step, int target, String reason) {
     }
 
-    /** Inserts a new release; 409 (conflict) when the app already has an active one. */
-    void insert(Release r);
+    /** A history entry, written in the same statement as the change it records. */
+    record Transition(String actor, String type, ReleaseState from, String reason) {
+    }
+
+    /** Inserts a new release with its first history entry; 409 (conflict) when the app already has an active one. */
+    void insert(Release r, Transition created);
 
     Optional<Release> get(String id);
 
@@ -23,11 +27,10 @@ public interface ReleaseStore {
     /**
      * Replaces the release if its version is still {@code r.version()} (and, with {@code leaseHolder},
      * if that instance still holds its lease); returns the stored release with the next version,
-     * or empty when someone else changed it first.
+     * or empty when someone else changed it first. A {@code transition} (may be null) is recorded in
+     * the release's history atomically with the change: whoever sees the new state sees its entry.
      */
-    Optional<Release> update(Release r, String leaseHolder);
-
-    void event(Release r, String actor, String type, ReleaseState from, String reason);
+    Optional<Release> update(Release r, String leaseHolder, Transition transition);
 
     List<Event> events(String releaseId, long afterId);
 

@@ -37,12 +37,14 @@ public class JdbcReleaseStore implements ReleaseStore {
     }
 
     @Override
-    public void insert(Release r) {
+    public void insert(Release r, Transition created) {
         try {
-            db.sql("insert into release (id, app, state, doc, version, created_at, updated_at) values (?, ?, ?, ?::jsonb, ?, ?, ?)")
-                    .params(r.id(), r.spec().app(), r.state().name(), json.writeValueAsString(r), r.version(),
-                            Timestamp.from(r.createdAt()), Timestamp.from(r.createdAt()))
-                    .update();
+            List<Object> params = new java.util.ArrayList<>(List.of(r.id(), r.spec().app(), r.state().name(), json.writeValueAsString(r),
+                    r.version(), Timestamp.from(r.createdAt()), Timestamp.from(r.createdAt())));
+            params.addAll(eventParams(r, created));
+            db.sql("with changed as (insert into release (id, app, state, doc, version, created_at, updated_at)"
+                            + " values (?, ?, ?, ?::jsonb, ?, ?, ?) returning id) " + INSERT_EVENT)
+                    .params(params).update();
         } catch (DuplicateKeyException e) {
             String other = db.sql("select id from release where app = ? and state in " + ACTIVE).param(r.spec().app())
                     .query(String.class).optional().orElse("?");
@@ -66,7 +68,7 @@ public class JdbcReleaseStore implements ReleaseStore {
     }
 
     @Override
-    public Optional<Release> update(Release r, String leaseHolder) {
+    public Optional<Release> update(Release r, String leaseHolder, Transition transition) {
         Release next = r.withVersion(r.version() + 1, clock.instant());
         String sql = "update release set doc = ?::jsonb, state = ?, version = ?, updated_at = now() where id = ? and version = ?"
                 + (leaseHolder == null ? "" : " and lease_holder = ? and lease_until > now()");
@@ -75,15 +77,21 @@ public class JdbcReleaseStore implements ReleaseStore {
         if (leaseHolder != null) {
             params.add(leaseHolder);
         }
+        if (transition != null) {
+            // one statement: the history entry exists exactly when the change does
+            sql = "with changed as (" + sql + " returning id) " + INSERT_EVENT;
+            params.addAll(eventParams(next, transition));
+        }
         return db.sql(sql).params(params).update() == 1 ? Optional.of(next) : Optional.empty();
     }
 
-    @Override
-    public void event(Release r, String actor, String type, ReleaseState from, String reason) {
-        db.sql("insert into release_event (release_id, at, actor, type, from_state, to_state, step, target, reason) values (?,?,?,?,?,?,?,?,?)")
-                .params(r.id(), Timestamp.from(clock.instant()), actor, type, from == null ? null : from.name(), r.state().name(),
-                        r.step(), r.target(), reason)
-                .update();
+    /** Inserts a history entry for the row returned by the preceding {@code changed} CTE (none when it returned nothing). */
+    private static final String INSERT_EVENT = "insert into release_event (release_id, at, actor, type, from_state, to_state, step, target, reason)"
+            + " select id, ?::timestamptz, ?::text, ?::text, ?::text, ?::text, ?::integer, ?::integer, ?::text from changed";
+
+    private List<Object> eventParams(Release r, Transition t) {
+        return java.util.Arrays.asList(Timestamp.from(clock.instant()), t.actor(), t.type(), t.from() == null ? null : t.from().name(),
+                r.state().name(), r.step(), r.target(), t.reason());
     }
 
     @Override

@@ -117,11 +117,14 @@ public class ReleasesController {
             long last = 0;
             try {
                 while (true) {
+                    // state first: a change and its history entry commit together, so once the state
+                    // is terminal the following read holds every entry, the last one included
+                    boolean ended = store.get(id).map(r -> r.state().terminal()).orElse(true);
                     for (ReleaseStore.Event e : store.events(id, last)) {
                         emitter.send(SseEmitter.event().id(Long.toString(e.id())).name("transition").data(event(e), MediaType.APPLICATION_JSON));
                         last = e.id();
                     }
-                    if (store.get(id).map(r -> r.state().terminal()).orElse(true)) {
+                    if (ended) {
                         emitter.complete();
                         return;
                     }
