@@ -454,4 +454,133 @@ class EventsE2ETest {
             assertThat(i.get("ip").asString() + "@" + i.get("idc").asString()).isNotEqualTo(ip + "@" + stack.idc(a));
         }
     }
+
+    /** Pods of the namespace as the compacted topic has them for one cluster: name → uid. */
+    private Map<String, String> publishedPodsOf(String cluster) {
+        Map<String, String> m = new TreeMap<>();
+        events.poll().currentPods().forEach((k, v) -> {
+            String[] parts = k.split("/");
+            if (parts[0].equals(cluster) && parts[1].equals(ns)) {
+                m.put(parts[2], v);
+            }
+        });
+        return m;
+    }
+
+    private Map<String, String> livePodsOf(String cluster) {
+        Map<String, String> m = new TreeMap<>();
+        stack.client(cluster).pods().inNamespace(ns).list().getItems().forEach(p -> m.put(p.getMetadata().getName(), p.getMetadata().getUid()));
+        return m;
+    }
+
+    @Test
+    void clustersRegisteredAndRemovedAtRunTimeStartAndRetireTheirPublishers() throws Exception {
+        NoahProcess only = start("ev-runtime-1", Map.of()); // probe interval 1 s: registry changes seen within ~2 s
+        awaitLeadsAll(only);
+        KubernetesClient k = stack.client(a);
+        for (int i = 0; i < 3; i++) {
+            k.pods().inNamespace(ns).resource(pod("early-" + i, false)).create();
+        }
+        // a second registration of cluster a's API server, under its own name and IDC: a cluster added at run time
+        String late = "late-" + prefix.substring(1, 7);
+        Map<String, Object> registration = Map.of("name", late, "idc", "dc-" + late, "kubeconfig", stack.kubeconfigText(a),
+                "reason", "events: a cluster added at run time");
+        try {
+            assertThat(noah.post("/api/v1/clusters", NoahServer.ADMIN_TOKEN, registration).status()).isEqualTo(201);
+            await(late + " published by the running instance").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> {
+                        assertThat(holders(only)).containsEntry("cluster." + late, only.instanceId())
+                                .containsEntry("alerts.dc-" + late, only.instanceId());
+                        assertThat(publishedPodsOf(late)).isEqualTo(livePodsOf(a)).hasSize(3);
+                    });
+            k.pods().inNamespace(ns).withName("early-0").delete();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(publishedPodsOf(late)).isEqualTo(livePodsOf(a)).hasSize(2));
+
+            // removed at run time: its publisher retires (a removal event, its state tombstoned), the others go on
+            assertThat(noah.send("DELETE", "/api/v1/clusters/" + late, NoahServer.ADMIN_TOKEN, null).status()).isEqualTo(204);
+            await(late + " retired").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(events.poll().events()).anySatisfy(e -> {
+                    assertThat(e.type()).isEqualTo("io.noah.cluster.removed");
+                    assertThat(e.raw().get("data").get("cluster").asString()).isEqualTo(late);
+                });
+                assertThat(publishedPodsOf(late)).isEmpty();
+                assertThat(publishers(only).findValues("work").stream().map(JsonNode::asString)).doesNotContain("cluster." + late);
+            });
+            assertThat(noah.sendTo(only.port(), "GET", "/actuator/prometheus", NoahServer.ADMIN_TOKEN, null).raw())
+                    .doesNotContain("work=\"cluster." + late + "\"");
+            k.pods().inNamespace(ns).resource(pod("while-removed", false)).create();
+            await("cluster " + a + " still published").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> publishedPodsOf(a).containsKey("while-removed"));
+            assertThat(publishedPodsOf(late)).isEmpty();
+
+            // registered again: a fresh start from a full list, the pod created meanwhile included
+            assertThat(noah.post("/api/v1/clusters", NoahServer.ADMIN_TOKEN, registration).status()).isEqualTo(201);
+            await(late + " published again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(publishedPodsOf(late)).isEqualTo(livePodsOf(a)).containsKey("while-removed"));
+            assertThat(events.podUids("io.noah.pod.added", late, ns)).contains(livePodsOf(a).get("while-removed"));
+            assertThat(publishedPodsOf(a)).isEqualTo(livePodsOf(a));
+
+            // its credentials rotated (kubeconfig → token): the publisher moves to the new connection
+            assertThat(noah.send("PATCH", "/api/v1/clusters/" + late, NoahServer.ADMIN_TOKEN, Map.of("server", stack.server(a),
+                    "token", stack.token(a), "caCertificate", stack.caCertificate(a), "reason", "rotate")).status()).isEqualTo(200);
+            Thread.sleep(3_000); // the instance's registry sync sees it
+            k.pods().inNamespace(ns).resource(pod("after-rotation", false)).create();
+            await(late + " published through its new connection").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(publishedPodsOf(late)).isEqualTo(livePodsOf(a)).containsKey("after-rotation"));
+        } finally {
+            noah.send("DELETE", "/api/v1/clusters/" + late, NoahServer.ADMIN_TOKEN, null);
+        }
+    }
+
+    @Test
+    void aFullBufferSuspendsTheWatchWhichResumesWithoutLossOnceKafkaIsBack() throws Exception {
+        NoahProcess only = start("ev-full-1", Map.of("noah.events.buffer-capacity", "8"));
+        awaitLeadsAll(only);
+        await("cluster " + a + " published (its watches running)").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    for (JsonNode p : publishers(only)) {
+                        if (p.get("work").asString().equals("cluster." + a)) {
+                            return p.get("localState").asString().equals("PUBLISHING") && !p.get("lastPublishedAt").isNull();
+                        }
+                    }
+                    return false;
+                });
+        Truth truth = watchTruth(a);
+        KubernetesClient k = stack.client(a);
+        stack.stopKafka();
+        try {
+            await("health DEGRADED").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> noah.sendTo(only.port(), "GET", "/actuator/health", null, null).body().get("status").asString()
+                            .equals("DEGRADED"));
+            // far more changes than the buffer holds: creates, scheduling, IPs, deletes
+            for (int i = 0; i < 30; i++) {
+                k.pods().inNamespace(ns).resource(pod("full-" + i, false)).create();
+            }
+            for (int i = 0; i < 10; i++) {
+                k.pods().inNamespace(ns).withName("full-" + i).delete();
+            }
+            await("the watch suspended").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    noah.sendTo(only.port(), "GET", "/actuator/prometheus", NoahServer.ADMIN_TOKEN, null).raw().lines()
+                            .anyMatch(l -> l.startsWith("noah_events_watch_suspensions_total{unit=\"cluster." + a + "\"}")
+                                    && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0));
+            for (JsonNode p : publishers(only)) {
+                if (p.get("work").asString().equals("cluster." + a)) {
+                    assertThat(p.get("buffered").asInt()).as("bounded buffer").isLessThanOrEqualTo(8);
+                    assertThat(p.get("localState").asString()).isEqualTo("DEGRADED");
+                }
+            }
+            Thread.sleep(3_000);
+        } finally {
+            stack.startKafka();
+        }
+        await("everything delivered after recovery").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(publishedPodsOf(a)).isEqualTo(livePodsOf(a)).hasSize(20));
+        Set<String> added = events.podUids("io.noah.pod.added", a, ns);
+        Set<String> deleted = events.podUids("io.noah.pod.deleted", a, ns);
+        assertThat(added).containsAll(truth.added());
+        assertThat(deleted).containsAll(truth.deleted()).hasSize(10);
+        await("health UP again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> noah.sendTo(only.port(), "GET", "/actuator/health", null, null).body().get("status").asString().equals("UP"));
+    }
 }

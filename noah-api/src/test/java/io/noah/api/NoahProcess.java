@@ -41,11 +41,12 @@ public final class NoahProcess implements AutoCloseable {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("noah.classpath", System.getProperty("java.class.path")), NoahApplication.class.getName()));
-        NoahServer.baseProperties(stack).forEach((k, v) -> cmd.add("--" + k + "=" + v));
+        java.util.Map<String, Object> props = new java.util.LinkedHashMap<>(NoahServer.baseProperties(stack));
+        props.putAll(extra); // one value per key: Spring would join repeated command-line values with commas
         cmd.add("--server.port=" + port);
         cmd.add("--noah.instance-id=" + instanceId);
         cmd.add("--noah.release-lease=" + releaseLease);
-        extra.forEach((k, v) -> cmd.add("--" + k + "=" + v));
+        props.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         try {
             java.nio.file.Files.createDirectories(Path.of("target"));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -39,6 +39,7 @@ final class AlertPublisher implements AutoCloseable {
     private final Map<String, Set<String>> active = new HashMap<>();
     private final Thread thread;
     private volatile boolean stopping;
+    private volatile boolean retiring;
     private volatile ClusterPublisher.State state = ClusterPublisher.State.STARTING;
     private volatile String lastError;
 
@@ -72,6 +73,17 @@ final class AlertPublisher implements AutoCloseable {
 
     boolean alive() {
         return thread.isAlive();
+    }
+
+    /** The IDC is gone from Noah: clear its active alerts (one transaction), then stop. */
+    void retire() {
+        retiring = true;
+        stopping = true; // no interrupt: the loop finishes its pause and clears
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void stop() {
@@ -121,6 +133,20 @@ final class AlertPublisher implements AutoCloseable {
                     state = ClusterPublisher.State.DEGRADED;
                     lastError = e.toString();
                     Thread.sleep(1000);
+                }
+            }
+            if (retiring && producer.ready() && !active.isEmpty()) {
+                List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+                active.forEach((key, members) -> records.add(record(key, key.substring(idc.length() + 1), "cleared", members, null)));
+                if (!settings.localLeaseCheck() || leaseValid.getAsBoolean()) {
+                    try {
+                        producer.sendAll(records);
+                        log.info("alerts of {}: the IDC is gone from Noah, {} alerts cleared", idc, records.size());
+                    } catch (TxProducer.FencedException e) {
+                        throw e;
+                    } catch (KafkaException e) {
+                        log.warn("alerts of {}: the IDC is gone from Noah, but clearing its alerts failed: {}", idc, e.toString());
+                    }
                 }
             }
         } catch (TxProducer.FencedException e) {

@@ -7,7 +7,6 @@ import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
@@ -68,16 +67,19 @@ final class ClusterPublisher implements AutoCloseable {
     private final Map<EventKind<?>, String> checkpoints = new HashMap<>();
     private final List<ChangeFeed<?, ?>> feeds = new ArrayList<>();
     private final TxProducer producer;
+    private final StateSnapshot preloaded;
     private final Thread thread;
     private volatile State state = State.STARTING;
     private volatile String lastError;
     private volatile Instant lastPublishedAt;
     private volatile boolean stopping;
     private volatile boolean flushOnStop;
+    private volatile boolean retireOnStop;
     private volatile long stopDeadlineNanos;
 
     ClusterPublisher(ClusterHandle handle, EventsSettings settings, String appLabel, long epoch, BooleanSupplier leaseValid,
-                     PublisherMetrics metrics) {
+                     PublisherMetrics metrics, StateSnapshot preloaded) {
+        this.preloaded = preloaded;
         this.handle = handle;
         this.cluster = handle.name();
         this.idc = handle.spec().idc();
@@ -112,6 +114,10 @@ final class ClusterPublisher implements AutoCloseable {
         return epoch;
     }
 
+    String idc() {
+        return idc;
+    }
+
     int buffered() {
         return queue.size();
     }
@@ -126,6 +132,21 @@ final class ClusterPublisher implements AutoCloseable {
      * checkpoint either way, so nothing is lost, only delayed.
      */
     void stop(boolean flush, long maxWaitMs) {
+        stop(flush, false, maxWaitMs);
+    }
+
+    /**
+     * The cluster was removed from Noah: publish what is buffered, then a {@code io.noah.cluster.removed}
+     * event with tombstones for every state record and checkpoint of the cluster, in one transaction, so
+     * the compacted topics hold only clusters Noah watches (the cluster's pods did not die: no
+     * per-pod deletes). Registered again later, it starts afresh from a full list.
+     */
+    void retire(long maxWaitMs) {
+        stop(true, true, maxWaitMs);
+    }
+
+    private void stop(boolean flush, boolean retire, long maxWaitMs) {
+        retireOnStop = retire;
         flushOnStop = flush;
         stopDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         stopping = true;
@@ -211,10 +232,21 @@ final class ClusterPublisher implements AutoCloseable {
                 List<String> topics = new ArrayList<>();
                 EventKind.ALL.forEach(k -> topics.add(k.stateTopic(settings.topics())));
                 topics.add(settings.topics().checkpoints());
-                TopicReader.read(settings.bootstrapServers(), topics, cluster + "/", this::loaded, () -> stopping);
-                log.info("cluster {}: took over (epoch {}): {} pods, {} deployments, {} nodes last published, checkpoints {} ({} ms)",
+                Map<EventKind<?>, Map<String, byte[]>> raw = new HashMap<>();
+                EventKind.ALL.forEach(k -> raw.put(k, new HashMap<>()));
+                StateSnapshot s = preloaded != null && preloaded.fresh() ? preloaded : null;
+                if (s != null) {
+                    s.replay(cluster + "/", (topic, key, value) -> loaded(raw, topic, key, value));
+                }
+                TopicReader.read(settings.bootstrapServers(), topics, cluster + "/", s == null ? Map.of() : s.offsets(),
+                        (topic, key, value) -> loaded(raw, topic, key, value), () -> stopping);
+                // parse only the last record of each live key: a topic not yet compacted holds many per key
+                raw.forEach((k, m) -> m.forEach((key, value) ->
+                        published.get(k).put(key, Envelopes.convert(Envelopes.read(value).get("data").get("object"), k.type()))));
+                log.info("cluster {}: took over (epoch {}): {} pods, {} deployments, {} nodes last published, checkpoints {} ({} ms{})",
                         cluster, epoch, published.get(EventKind.PODS).size(), published.get(EventKind.DEPLOYMENTS).size(),
-                        published.get(EventKind.NODES).size(), checkpoints, (System.nanoTime() - t0) / 1_000_000);
+                        published.get(EventKind.NODES).size(), checkpoints, (System.nanoTime() - t0) / 1_000_000,
+                        s == null ? "" : ", from a snapshot read " + s.ageMs() + " ms before");
                 return true;
             } catch (KafkaException e) {
                 degraded(e);
@@ -227,7 +259,7 @@ final class ClusterPublisher implements AutoCloseable {
         return false;
     }
 
-    private void loaded(String topic, String key, byte[] value) {
+    private void loaded(Map<EventKind<?>, Map<String, byte[]>> raw, String topic, String key, byte[] value) {
         if (topic.equals(settings.topics().checkpoints())) {
             String kind = key.substring(cluster.length() + 1);
             for (EventKind<?> k : EventKind.ALL) {
@@ -244,10 +276,9 @@ final class ClusterPublisher implements AutoCloseable {
         for (EventKind<?> k : EventKind.ALL) {
             if (k.stateTopic(settings.topics()).equals(topic)) {
                 if (value == null) {
-                    published.get(k).remove(key);
+                    raw.get(k).remove(key);
                 } else {
-                    JsonNode obj = Envelopes.read(value).get("data").get("object");
-                    published.get(k).put(key, Envelopes.convert(obj, k.type()));
+                    raw.get(k).put(key, value);
                 }
             }
         }
@@ -275,14 +306,22 @@ final class ClusterPublisher implements AutoCloseable {
 
             @Override
             public boolean event(ChangeFeed.Type type, R item, String rv, long receivedNanos) {
-                return queue.offer(new Change(kind, type, item, rv, receivedNanos));
+                return accepted(queue.offer(new Change(kind, type, item, rv, receivedNanos)));
             }
 
             @Override
             public boolean bookmark(String rv) {
-                return queue.offer(new Bookmark(kind, rv));
+                return accepted(queue.offer(new Bookmark(kind, rv)));
             }
         };
+    }
+
+    /** A refused event suspends its watch (ChangeFeed), to be resumed once the buffer is half empty. */
+    private boolean accepted(boolean offered) {
+        if (!offered) {
+            metrics.suspensions().increment();
+        }
+        return offered;
     }
 
     private void loop() throws InterruptedException {
@@ -296,6 +335,9 @@ final class ClusterPublisher implements AutoCloseable {
                 Item first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     if (stopping) {
+                        if (retireOnStop) {
+                            retireNow();
+                        }
                         return; // flushed
                     }
                     continue;
@@ -382,8 +424,11 @@ final class ClusterPublisher implements AutoCloseable {
         if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
             throw new LeaseLost();
         }
+        long t0 = System.nanoTime();
         producer.sendAll(records);
         long now = System.nanoTime();
+        metrics.commit().record(now - t0, TimeUnit.NANOSECONDS);
+        metrics.batch().record(records.size());
         for (long r : received) {
             metrics.latency().record(now - r, TimeUnit.NANOSECONDS);
         }
@@ -400,6 +445,34 @@ final class ClusterPublisher implements AutoCloseable {
         }
         checkpoints.putAll(cps);
         lastPublishedAt = Instant.now();
+    }
+
+    private void retireNow() {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        ObjectNode data = Envelopes.JSON.createObjectNode();
+        data.put("cluster", cluster);
+        data.put("idc", idc);
+        for (EventKind<?> k : EventKind.ALL) {
+            data.put(k.name() + "s", published.get(k).size());
+            published.get(k).keySet().forEach(key -> records.add(new ProducerRecord<>(k.stateTopic(settings.topics()), key, null)));
+            records.add(new ProducerRecord<>(settings.topics().checkpoints(), cluster + "/" + k.name(), null));
+        }
+        ObjectNode e = Envelopes.event(cluster + "/removed/" + epoch + "-" + System.currentTimeMillis(), "/noah/clusters/" + cluster,
+                "io.noah.cluster.removed", null, settings.instanceId(), epoch);
+        e.set("data", data);
+        records.addFirst(new ProducerRecord<>(settings.topics().changes(), cluster, Envelopes.bytes(e)));
+        if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
+            throw new LeaseLost();
+        }
+        try {
+            producer.sendAll(records);
+            log.info("cluster {}: removed from Noah; published io.noah.cluster.removed and {} tombstones", cluster, records.size() - 1);
+        } catch (TxProducer.FencedException ex) {
+            throw ex;
+        } catch (KafkaException ex) {
+            // the state stays as last published; a later registration resumes from it
+            log.warn("cluster {}: removed from Noah, but its removal could not be published: {}", cluster, ex.toString());
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -539,8 +612,17 @@ final class ClusterPublisher implements AutoCloseable {
         if (reason != null) {
             data.put("reason", reason);
         }
-        data.set("before", before == null || type.endsWith(".added") ? null : Envelopes.tree(before));
-        data.set("after", type.endsWith(".deleted") ? null : Envelopes.tree(after));
+        // POJOs, serialized once with the envelope (no intermediate tree)
+        if (before == null || type.endsWith(".added")) {
+            data.putNull("before");
+        } else {
+            data.putPOJO("before", before);
+        }
+        if (after == null || type.endsWith(".deleted")) {
+            data.putNull("after");
+        } else {
+            data.putPOJO("after", after);
+        }
         ObjectNode e = Envelopes.event(cluster + "/" + idSuffix, "/noah/clusters/" + cluster, type, kind.subject(subject),
                 settings.instanceId(), epoch);
         e.set("data", data);
@@ -552,7 +634,7 @@ final class ClusterPublisher implements AutoCloseable {
         data.put("kind", kind.name());
         data.put("cluster", cluster);
         data.put("idc", idc);
-        data.set("object", Envelopes.tree(now));
+        data.putPOJO("object", now);
         ObjectNode e = Envelopes.event(cluster + "/" + kind.uid(now) + "/" + kind.resourceVersion(now), "/noah/clusters/" + cluster,
                 kind.stateType(), kind.subject(now), settings.instanceId(), epoch);
         e.set("data", data);

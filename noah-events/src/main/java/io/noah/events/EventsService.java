@@ -48,13 +48,17 @@ public final class EventsService implements AutoCloseable {
     private final String appLabel;
     private final MeterRegistry meters;
     private final Map<String, Worker> held = new ConcurrentHashMap<>();
+    private final Map<String, Integer> absent = new java.util.HashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("noah-events-leases").daemon().factory());
     private volatile boolean topicsReady;
+    private boolean warm;
+    private volatile StateSnapshot snapshot;
     private volatile boolean closed;
 
     private final class Worker {
         final String work;
+        final Object target;
         final long epoch;
         volatile long validUntilNanos;
         ClusterPublisher cluster;
@@ -62,7 +66,8 @@ public final class EventsService implements AutoCloseable {
         final PublisherMetrics metrics;
         final List<Meter> gauges = new ArrayList<>();
 
-        Worker(String work, long epoch, long validUntilNanos) {
+        Worker(String work, long epoch, long validUntilNanos, Object target) {
+            this.target = target;
             this.work = work;
             this.epoch = epoch;
             this.validUntilNanos = validUntilNanos;
@@ -109,11 +114,34 @@ public final class EventsService implements AutoCloseable {
                 ensureTopics();
                 topicsReady = true;
             }
+            if (!warm) {
+                warm = true;
+                if (leases.liveMembers() > 0) {
+                    warmUp(); // others publish meanwhile; alone, there is nothing to wait for
+                }
+            }
+            if (snapshot != null && !snapshot.fresh()) {
+                snapshot = null;
+            }
             leases.heartbeat(settings.instanceId(), settings.lease());
             Map<String, Object> wanted = wanted();
+            absent.keySet().retainAll(held.keySet());
             for (Worker w : new ArrayList<>(held.values())) {
-                if (!wanted.containsKey(w.work)) {
-                    log.info("{}: no longer registered, publisher stopped", w.work);
+                Object target = wanted.get(w.work);
+                if (target == null) {
+                    // twice in a row: a registry update swaps a cluster's handle, and this loop may look in between
+                    if (absent.merge(w.work, 1, Integer::sum) >= 2) {
+                        log.info("{}: no longer registered: publishing its removal, then stopping", w.work);
+                        absent.remove(w.work);
+                        stop(w, true);
+                    }
+                    continue;
+                }
+                absent.remove(w.work);
+                if (target instanceof ClusterHandle h && (w.target != h || !w.cluster.idc().equals(h.spec().idc()))) {
+                    // new connection (e.g. rotated credentials: the old client is closed) or another IDC (in every
+                    // event): hand over to ourselves; the next round takes it again with the new handle
+                    log.info("{}: cluster connection or IDC changed, restarting its publisher", w.work);
                     stop(w);
                     continue;
                 }
@@ -170,9 +198,10 @@ public final class EventsService implements AutoCloseable {
     }
 
     private void begin(String work, long epoch, long validUntil, Object target) {
-        Worker w = new Worker(work, epoch, validUntil);
+        Worker w = new Worker(work, epoch, validUntil, target);
         if (target instanceof ClusterHandle h) {
-            w.cluster = new ClusterPublisher(h, settings, appLabel, epoch, w::valid, w.metrics);
+            StateSnapshot s = snapshot;
+            w.cluster = new ClusterPublisher(h, settings, appLabel, epoch, w::valid, w.metrics, s != null && s.fresh() ? s : null);
             if (meters != null) {
                 w.gauges.add(Gauge.builder("noah.events.buffer", w.cluster, ClusterPublisher::buffered)
                         .description("watch events waiting for Kafka").tag("cluster", h.name()).register(meters));
@@ -190,15 +219,30 @@ public final class EventsService implements AutoCloseable {
         log.info("{}: lease acquired (epoch {}), publishing", work, epoch);
     }
 
-    /** Graceful: publish what is buffered (lease still held), then give the lease up for the next holder. */
     private void stop(Worker w) {
+        stop(w, false);
+    }
+
+    /**
+     * Graceful: publish what is buffered (lease still held), then give the lease up for the next holder.
+     * Retiring (the cluster or IDC is gone from Noah) also publishes the unit's removal.
+     */
+    private void stop(Worker w, boolean retire) {
         held.remove(w.work);
         if (w.cluster != null) {
-            long left = (w.validUntilNanos - System.nanoTime()) / 1_000_000;
-            w.cluster.stop(true, Math.max(0, Math.min(3000, left - 500)));
+            long left = Math.max(0, Math.min(3000, (w.validUntilNanos - System.nanoTime()) / 1_000_000 - 500));
+            if (retire) {
+                w.cluster.retire(left);
+            } else {
+                w.cluster.stop(true, left);
+            }
         }
         if (w.alerts != null) {
-            w.alerts.stop();
+            if (retire) {
+                w.alerts.retire();
+            } else {
+                w.alerts.stop();
+            }
         }
         unregister(w);
         leases.release(settings.leaseName(w.work), settings.instanceId(), w.epoch);
@@ -223,6 +267,43 @@ public final class EventsService implements AutoCloseable {
         }
     }
 
+    /**
+     * Before counting as a member (and so taking units over from instances already publishing), read
+     * the state topics once: class loading, JIT and the broker's page cache then cost nothing during
+     * the takeover itself, which is the publishing gap of a graceful hand-over.
+     */
+    private void warmUp() {
+        try {
+            readStateTopics();
+        } catch (RuntimeException e) {
+            log.info("event publisher {}: warm-up skipped ({})", settings.instanceId(), e.toString());
+        }
+    }
+
+    private void readStateTopics() {
+        long t0 = System.nanoTime();
+        List<String> topics = new ArrayList<>();
+        EventKind.ALL.forEach(k -> topics.add(k.stateTopic(settings.topics())));
+        topics.add(settings.topics().checkpoints());
+        int[] n = new int[1];
+        StateSnapshot s = new StateSnapshot();
+        s.reached(TopicReader.read(settings.bootstrapServers(), topics, "", Map.of(), (topic, key, value) -> {
+            s.record(topic, key, value);
+            if (value != null && n[0]++ < 2000) { // JIT: the takeover's parsing
+                for (EventKind<?> k : EventKind.ALL) {
+                    if (k.stateTopic(settings.topics()).equals(topic)) {
+                        Envelopes.convert(Envelopes.read(value).get("data").get("object"), k.type());
+                    }
+                }
+            }
+        }, () -> closed));
+        snapshot = s;
+        try (TxProducer p = new TxProducer(settings, "warm-up." + settings.instanceId())) {
+            p.init();
+        }
+        log.info("event publisher {}: warmed up before joining ({} ms)", settings.instanceId(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
     private void ensureTopics() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
@@ -239,7 +320,10 @@ public final class EventsService implements AutoCloseable {
                 NewTopic nt = new NewTopic(name, Optional.of(settings.partitions()),
                         settings.replicationFactor() <= 0 ? Optional.empty() : Optional.of(settings.replicationFactor()));
                 if (!name.equals(t.changes())) {
-                    nt.configs(Map.of("cleanup.policy", "compact"));
+                    // the active segment is never compacted: roll it every 10 min / 64 MB, so a takeover reads about the
+                    // live state instead of up to a 1 GB default segment of history
+                    nt.configs(Map.of("cleanup.policy", "compact", "segment.ms", "600000", "segment.bytes", "67108864",
+                            "min.cleanable.dirty.ratio", "0.2"));
                 }
                 create.add(nt);
             }

@@ -30,6 +30,15 @@ final class TopicReader {
     }
 
     static void read(String bootstrapServers, List<String> topics, String keyPrefix, Callback cb, BooleanSupplier cancelled) {
+        read(bootstrapServers, topics, keyPrefix, Map.of(), cb, cancelled);
+    }
+
+    /**
+     * Reads from the given offsets (the beginning for partitions not given) to the last committed
+     * record; returns the offsets reached, from which a later read can continue.
+     */
+    static Map<TopicPartition, Long> read(String bootstrapServers, List<String> topics, String keyPrefix, Map<TopicPartition, Long> from,
+                                          Callback cb, BooleanSupplier cancelled) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -47,7 +56,16 @@ final class TopicReader {
                 infos.forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
             }
             c.assign(parts);
-            c.seekToBeginning(parts);
+            List<TopicPartition> fromStart = new ArrayList<>();
+            for (TopicPartition tp : parts) {
+                Long offset = from.get(tp);
+                if (offset == null) {
+                    fromStart.add(tp);
+                } else {
+                    c.seek(tp, offset);
+                }
+            }
+            c.seekToBeginning(fromStart);
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(10));
             while (!done(c, end)) {
                 if (cancelled.getAsBoolean()) {
@@ -59,6 +77,9 @@ final class TopicReader {
                     }
                 }
             }
+            Map<TopicPartition, Long> reached = new java.util.HashMap<>();
+            parts.forEach(tp -> reached.put(tp, c.position(tp)));
+            return reached;
         }
     }
 
