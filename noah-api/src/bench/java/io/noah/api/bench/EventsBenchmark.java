@@ -1,7 +1,6 @@
 package io.noah.api.bench;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.noah.api.NoahProcess;
 import io.noah.api.NoahServer;
@@ -47,7 +46,8 @@ public final class EventsBenchmark {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Map<String, Long> SENT = new ConcurrentHashMap<>();
-    private static final List<long[]> SEEN = new CopyOnWriteArrayList<>(); // {clusterIndex, seenNanos, latencyNanos or -1}
+    private static final Map<String, Long> WATCHED = new ConcurrentHashMap<>();
+    private static final List<long[]> SEEN = new CopyOnWriteArrayList<>(); // {clusterIndex, seenNanos, latency from the write or -1, latency from the watch or -1}
     private static final AtomicBoolean STOP = new AtomicBoolean();
     private static LocalStack stack;
     private static String ns;
@@ -58,6 +58,8 @@ public final class EventsBenchmark {
         int steadySeconds = Integer.getInteger("seconds", 30);
         int burst = Integer.getInteger("burst", 2000);
         String lease = System.getProperty("lease", "5s");
+        String phases = System.getProperty("phases", "steady,burst,handover");
+        int warmup = Integer.getInteger("warmup", 30);
         if (EventsBenchmark.class.getClassLoader() instanceof java.net.URLClassLoader u) {
             // exec:java runs in Maven's JVM: the Noah processes need the project's test classpath
             StringBuilder cp = new StringBuilder();
@@ -80,6 +82,9 @@ public final class EventsBenchmark {
                 Thread.sleep(50);
             }
         }
+        for (String c : clusters) {
+            watch(c);
+        }
         Map<String, String> props = Map.of("noah.events.bootstrap-servers", stack.kafkaBootstrapServers(),
                 "noah.events.topic-prefix", prefix, "noah.events.lease", lease, "noah.events.poll", "500ms",
                 "noah.events.partitions", "3");
@@ -90,21 +95,30 @@ public final class EventsBenchmark {
             procs.add(a);
             Thread.sleep(5_000);
 
-            System.out.println("warm-up: 400 changes at 100/s");
-            run(100, 4, 16);
+            // a JVM's first tens of seconds are JIT compilation on these 2 cores: not what a long-running control plane sees
+            System.out.printf("warm-up: %d s at 100 changes/s%n", warmup);
+            run(100, warmup, 16);
+            Thread.sleep(3_000);
+            Map<String, Map<String, java.util.TreeMap<Double, Double>>> marks = new java.util.HashMap<>();
+            noahFigures("warm-up", a, marks);
             SEEN.clear();
-            System.out.printf("steady: %d changes/s for %d s%n", steadyRate, steadySeconds);
-            double achieved = run(steadyRate, steadySeconds, 32);
-            report("steady " + steadyRate + "/s (achieved " + Math.round(achieved) + "/s)", 5_000);
-            String before = histogram(a);
-
-            SEEN.clear();
-            System.out.printf("burst: %d pod creates as fast as the API servers take them%n", burst);
-            double burstRate = burst(burst, 64);
-            report("burst of " + burst + " (achieved " + Math.round(burstRate) + "/s)", 20_000);
-            System.out.println("Noah's histogram (watch event → Kafka ack), before the burst: " + before);
-            System.out.println("Noah's histogram (watch event → Kafka ack), all so far:       " + histogram(a));
+            if (phases.contains("steady")) {
+                System.out.printf("steady: %d changes/s for %d s%n", steadyRate, steadySeconds);
+                double achieved = run(steadyRate, steadySeconds, 32);
+                report("steady " + steadyRate + "/s (achieved " + Math.round(achieved) + "/s)", 5_000);
+                noahFigures("steady", a, marks);
+            }
+            if (phases.contains("burst")) {
+                SEEN.clear();
+                System.out.printf("burst: %d pod creates as fast as the API servers take them%n", burst);
+                double burstRate = burst(burst, 64);
+                report("burst of " + burst + " (achieved " + Math.round(burstRate) + "/s)", 20_000);
+                noahFigures("burst", a, marks);
+            }
             cleanup();
+            if (!phases.contains("handover")) {
+                return;
+            }
 
             // graceful hand-over: a second instance joins, the first hands a cluster over (fair share)
             AtomicBoolean loadStop = new AtomicBoolean();
@@ -152,6 +166,32 @@ public final class EventsBenchmark {
         }
     }
 
+    /**
+     * The benchmark's own watch of the pods: when a change becomes visible to a watcher (the earliest
+     * point anyone can see it), the start of change → consumer without the API server's write.
+     */
+    private static void watch(String cluster) {
+        stack.client(cluster).pods().inNamespace(ns).watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.Pod pod) {
+                long now = System.nanoTime();
+                String key = cluster + "/" + pod.getMetadata().getName();
+                if (action == Action.ADDED) {
+                    WATCHED.putIfAbsent(key + "+", now);
+                } else if (action == Action.DELETED) {
+                    WATCHED.putIfAbsent(key + "-", now);
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                if (!STOP.get()) {
+                    System.out.println("benchmark watch closed: " + cause);
+                }
+            }
+        });
+    }
+
     private static String holderOf(NoahProcess p, String work) {
         NoahServer.Response r = NoahServer.get().sendTo(p.port(), "GET", "/api/v1/events/publishers", NoahServer.ADMIN_TOKEN, null);
         for (JsonNode i : r.body().get("items")) {
@@ -188,8 +228,10 @@ public final class EventsBenchmark {
                     }
                     String cluster = d.get("cluster").asString();
                     String what = type.equals("io.noah.pod.added") ? "+" : type.equals("io.noah.pod.deleted") ? "-" : null;
-                    Long sent = what == null ? null : SENT.remove(cluster + "/" + d.get("name").asString() + what);
-                    SEEN.add(new long[]{clusters.indexOf(cluster), now, sent == null ? -1 : now - sent});
+                    String key = cluster + "/" + d.get("name").asString() + what;
+                    Long sent = what == null ? null : SENT.remove(key);
+                    Long watched = what == null ? null : WATCHED.remove(key);
+                    SEEN.add(new long[]{clusters.indexOf(cluster), now, sent == null ? -1 : now - sent, watched == null ? -1 : now - watched});
                 }
             }
         }
@@ -214,15 +256,26 @@ public final class EventsBenchmark {
             int n = SEQ.incrementAndGet();
             String name = "p" + n;
             SENT.put(cluster + "/" + name + "+", System.nanoTime());
-            k.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name).endMetadata()
-                    .withNewSpec().withNodeName(cluster + "-node-" + (1 + n % 4))
-                    .addNewContainer().withName("main").withImage("registry.local/bench:1").endContainer().endSpec().build()).create();
+            // raw JSON over the client's HTTP stack: the generator shares the 2 cores with everything it measures
+            write(k, "POST", "/api/v1/namespaces/" + ns + "/pods", ("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\"},"
+                    + "\"spec\":{\"nodeName\":\"%s\",\"containers\":[{\"name\":\"main\",\"image\":\"registry.local/bench:1\"}]}}")
+                    .formatted(name, cluster + "-node-" + (1 + n % 4)));
             synchronized (live) {
                 live.addLast(name);
             }
         } else {
             SENT.put(cluster + "/" + victim + "-", System.nanoTime());
-            k.pods().inNamespace(ns).withName(victim).withGracePeriod(0).delete();
+            write(k, "DELETE", "/api/v1/namespaces/" + ns + "/pods/" + victim, "{\"gracePeriodSeconds\":0}");
+        }
+    }
+
+    private static void write(KubernetesClient k, String method, String path, String body) {
+        var http = k.getHttpClient();
+        var b = http.newHttpRequestBuilder().uri(k.getMasterUrl().toString().replaceAll("/$", "") + path);
+        var request = (method.equals("POST") ? b.post("application/json", body) : b.delete("application/json", body)).build();
+        var response = http.sendAsync(request, byte[].class).join();
+        if (response.code() >= 300) {
+            throw new IllegalStateException(method + " " + path + ": HTTP " + response.code() + " " + new String(response.body()));
         }
     }
 
@@ -281,16 +334,24 @@ public final class EventsBenchmark {
     private static void report(String what, long settleMs) throws InterruptedException {
         Thread.sleep(settleMs);
         List<Long> lat = new ArrayList<>();
+        List<Long> fromWatch = new ArrayList<>();
         for (long[] s : SEEN) {
             if (s[2] >= 0) {
                 lat.add(s[2]);
             }
+            if (s[3] >= 0) {
+                fromWatch.add(s[3]);
+            }
         }
         Collections.sort(lat);
+        Collections.sort(fromWatch);
         int missing = (int) SENT.size();
-        System.out.printf("%s: n=%d, change → consumer p50 %.1f ms, p99 %.1f ms, max %.1f ms (unmatched writes: %d)%n",
+        System.out.printf("%s: n=%d, write sent → consumer p50 %.1f ms, p99 %.1f ms, max %.1f ms (unmatched writes: %d)%n",
                 what, lat.size(), pct(lat, 0.50), pct(lat, 0.99), lat.isEmpty() ? 0 : lat.getLast() / 1e6, missing);
+        System.out.printf("%s: n=%d, change visible to a watch → consumer p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                what, fromWatch.size(), pct(fromWatch, 0.50), pct(fromWatch, 0.99), fromWatch.isEmpty() ? 0 : fromWatch.getLast() / 1e6);
         SENT.clear();
+        WATCHED.clear();
     }
 
     private static double pct(List<Long> sorted, double p) {
@@ -332,29 +393,48 @@ public final class EventsBenchmark {
         }
         Thread.sleep(5_000);
         SENT.clear();
+        WATCHED.clear();
     }
 
-    /** Quantiles of noah_events_latency_seconds from its Prometheus histogram buckets, per unit. */
-    private static String histogram(NoahProcess p) {
+    /** The cumulative bucket counts of a Prometheus histogram, per unit: unit → (upper bound → count). */
+    private static Map<String, java.util.TreeMap<Double, Double>> buckets(NoahProcess p, String metric) {
         String text = NoahServer.get().sendTo(p.port(), "GET", "/actuator/prometheus", NoahServer.ADMIN_TOKEN, null).raw();
-        Map<String, List<double[]>> buckets = new java.util.TreeMap<>();
+        Map<String, java.util.TreeMap<Double, Double>> out = new java.util.TreeMap<>();
         for (String l : text.lines().toList()) {
-            if (!l.startsWith("noah_events_latency_seconds_bucket{")) {
+            if (!l.startsWith(metric + "_bucket{")) {
                 continue;
             }
             String unit = l.replaceAll(".*unit=\"([^\"]+)\".*", "$1");
             String le = l.replaceAll(".*le=\"([^\"]+)\".*", "$1");
             double count = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
-            buckets.computeIfAbsent(unit, x -> new ArrayList<>()).add(new double[]{le.equals("+Inf") ? Double.MAX_VALUE : Double.parseDouble(le), count});
+            out.computeIfAbsent(unit, x -> new java.util.TreeMap<>()).put(le.equals("+Inf") ? Double.MAX_VALUE : Double.parseDouble(le), count);
         }
+        return out;
+    }
+
+    /** p50/p99 of what a histogram recorded between two scrapes (bucket bounds, so "≤" values). */
+    private static String window(Map<String, java.util.TreeMap<Double, Double>> after, Map<String, java.util.TreeMap<Double, Double>> before) {
         StringBuilder sb = new StringBuilder();
-        buckets.forEach((unit, bs) -> {
-            bs.sort((x, y) -> Double.compare(x[0], y[0]));
-            double total = bs.getLast()[1];
-            sb.append(unit).append(": n=").append((long) total).append(" p50≤").append(q(bs, total * 0.5))
-                    .append(" p99≤").append(q(bs, total * 0.99)).append("; ");
+        after.forEach((unit, bs) -> {
+            java.util.TreeMap<Double, Double> b0 = before.getOrDefault(unit, new java.util.TreeMap<>());
+            List<double[]> diff = new ArrayList<>();
+            bs.forEach((le, n) -> diff.add(new double[]{le, n - b0.getOrDefault(le, 0.0)}));
+            double total = diff.getLast()[1];
+            if (total > 0) {
+                sb.append(unit).append(": n=").append((long) total).append(" p50≤").append(q(diff, total * 0.5))
+                        .append(" p99≤").append(q(diff, total * 0.99)).append("; ");
+            }
         });
         return sb.toString();
+    }
+
+    private static void noahFigures(String phase, NoahProcess p, Map<String, Map<String, java.util.TreeMap<Double, Double>>> before) {
+        for (String metric : List.of("noah_events_latency_seconds", "noah_events_commit_seconds")) {
+            Map<String, java.util.TreeMap<Double, Double>> now = buckets(p, metric);
+            System.out.printf("%s: Noah %s: %s%n", phase, metric.equals("noah_events_latency_seconds")
+                    ? "watch event → Kafka ack" : "transaction (begin → commit acknowledged)", window(now, before.getOrDefault(metric, Map.of())));
+            before.put(metric, now);
+        }
     }
 
     private static String q(List<double[]> bs, double rank) {
