@@ -72,6 +72,7 @@ final class ClusterPublisher implements AutoCloseable {
     private volatile State state = State.STARTING;
     private volatile String lastError;
     private volatile Instant lastPublishedAt;
+    private long feedsStartedNanos;
     private volatile boolean stopping;
     private volatile boolean flushOnStop;
     private volatile boolean retireOnStop;
@@ -285,6 +286,7 @@ final class ClusterPublisher implements AutoCloseable {
     }
 
     private void startFeeds() {
+        feedsStartedNanos = System.nanoTime();
         feeds.add(ChangeFeed.pods(handle, appLabel, sink(EventKind.PODS)));
         feeds.add(ChangeFeed.deployments(handle, appLabel, sink(EventKind.DEPLOYMENTS)));
         feeds.add(ChangeFeed.nodes(handle, sink(EventKind.NODES)));
@@ -444,6 +446,10 @@ final class ClusterPublisher implements AutoCloseable {
             });
         }
         checkpoints.putAll(cps);
+        if (lastPublishedAt == null) {
+            log.info("cluster {}: first transaction as leader committed: {} events, {} ms after the watches started, {} ms in Kafka",
+                    cluster, events, (now - feedsStartedNanos) / 1_000_000, (now - t0) / 1_000_000);
+        }
         lastPublishedAt = Instant.now();
     }
 

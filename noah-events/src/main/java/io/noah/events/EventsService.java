@@ -53,6 +53,7 @@ public final class EventsService implements AutoCloseable {
             Thread.ofPlatform().name("noah-events-leases").daemon().factory());
     private volatile boolean topicsReady;
     private boolean warm;
+    private final long joinDeadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     private volatile StateSnapshot snapshot;
     private volatile boolean closed;
 
@@ -115,10 +116,15 @@ public final class EventsService implements AutoCloseable {
                 topicsReady = true;
             }
             if (!warm) {
-                warm = true;
+                // joining others (alone, there is nothing to wait for): not before this instance's own caches have
+                // listed (a cold instance is busy for seconds) and it read the state topics once
                 if (leases.liveMembers() > 0) {
-                    warmUp(); // others publish meanwhile; alone, there is nothing to wait for
+                    if (!registry.all().stream().allMatch(h -> h.cache().synced()) && System.nanoTime() - joinDeadlineNanos < 0) {
+                        return;
+                    }
+                    warmUp();
                 }
+                warm = true;
             }
             if (snapshot != null && !snapshot.fresh()) {
                 snapshot = null;

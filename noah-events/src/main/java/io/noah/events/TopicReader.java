@@ -44,6 +44,8 @@ final class TopicReader {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        // a partition with nothing new would hold every fetch for the default 500 ms: a takeover waits on this read
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -71,7 +73,8 @@ final class TopicReader {
                 if (cancelled.getAsBoolean()) {
                     throw new IllegalStateException("cancelled");
                 }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                // short: a poll that only moves past transaction markers returns nothing and would wait it out
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(30))) {
                     if (r.key() != null && r.key().startsWith(keyPrefix)) {
                         cb.record(r.topic(), r.key(), r.value());
                     }

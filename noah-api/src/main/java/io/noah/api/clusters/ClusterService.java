@@ -54,6 +54,7 @@ public class ClusterService {
     }
 
     @EventListener(ApplicationReadyEvent.class)
+    @org.springframework.core.annotation.Order(0) // before the event publisher (100): it works on the registered clusters
     public void start() {
         for (NoahProperties.DeclaredCluster d : props.clusters()) {
             try {
