@@ -39,8 +39,9 @@ public final class NoahProcess implements AutoCloseable {
     /** With extra {@code --key=value} properties (they win over the base ones). */
     public static NoahProcess start(LocalStack stack, String instanceId, String releaseLease, java.util.Map<String, String> extra) {
         int port = freePort();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("noah.classpath", System.getProperty("java.class.path")), NoahApplication.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(System.getProperty("noah.jvm-options", "-Xmx512m").trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", System.getProperty("noah.classpath", System.getProperty("java.class.path")), NoahApplication.class.getName()));
         java.util.Map<String, Object> props = new java.util.LinkedHashMap<>(NoahServer.baseProperties(stack));
         props.putAll(extra); // one value per key: Spring would join repeated command-line values with commas
         cmd.add("--server.port=" + port);

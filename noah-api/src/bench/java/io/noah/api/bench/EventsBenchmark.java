@@ -68,6 +68,8 @@ public final class EventsBenchmark {
             }
             System.setProperty("noah.classpath", cp.toString());
         }
+        // Noah's JVMs as deploy/local/dev.sh launches it (ZGC), unless -Dnoah.jvm-options says otherwise
+        System.setProperty("noah.jvm-options", System.getProperty("noah.jvm-options", "-XX:+UseZGC -Xmx1g"));
         stack = LocalStack.get();
         clusters = stack.clusters().subList(0, 2);
         NoahServer.get(); // registers the clusters in the database
@@ -128,7 +130,9 @@ public final class EventsBenchmark {
             long joinAt = System.nanoTime();
             NoahProcess b = NoahProcess.start(stack, "bench-b-" + id, "15s", props);
             procs.add(b);
-            Thread.sleep(12_000);
+            // it joins once its caches have listed and it read the state topics: measure until it holds its share
+            awaitHolds(b);
+            Thread.sleep(8_000);
             gap("graceful hand-over (second instance joins)", joinAt);
             SEEN.clear();
             long termAt = System.nanoTime();
@@ -144,7 +148,8 @@ public final class EventsBenchmark {
             load = Thread.ofVirtual().start(() -> runUntil(50, loadStop2));
             NoahProcess c = NoahProcess.start(stack, "bench-c-" + id, "15s", props);
             procs.add(c);
-            Thread.sleep(10_000);
+            awaitHolds(c);
+            Thread.sleep(5_000);
             NoahProcess victim = holderOf(b, "cluster." + clusters.get(0)).equals(b.instanceId()) ? b : c;
             SEEN.clear();
             long killAt = System.nanoTime();
@@ -190,6 +195,14 @@ public final class EventsBenchmark {
                 }
             }
         });
+    }
+
+    /** Until an instance publishes at least one cluster (it joins once its caches listed and it read the state topics). */
+    private static void awaitHolds(NoahProcess p) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (clusters.stream().noneMatch(c -> holderOf(p, "cluster." + c).equals(p.instanceId())) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
     }
 
     private static String holderOf(NoahProcess p, String work) {
@@ -376,6 +389,7 @@ public final class EventsBenchmark {
                 last = s[1];
                 maxLat = Math.max(maxLat, s[2]);
             }
+            maxGap = Math.max(maxGap, System.nanoTime() - last); // a stretch still open at the end counts too
             System.out.printf("%s, %s: longest stretch without events %.2f s, slowest change %.2f s (%d events)%n",
                     what, clusters.get(ci), maxGap / 1e9, maxLat / 1e9, mine.size());
         }
