@@ -40,6 +40,7 @@ final class AlertPublisher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean retiring;
+    private List<Object> lastSeen = List.of();
     private volatile ClusterPublisher.State state = ClusterPublisher.State.STARTING;
     private volatile String lastError;
 
@@ -108,6 +109,7 @@ final class AlertPublisher implements AutoCloseable {
                     if (!producer.ready()) {
                         producer.init();
                         active.clear();
+                        lastSeen = List.of();
                         TopicReader.read(settings.bootstrapServers(), List.of(settings.topics().alerts()), idc + "/", (t, k, v) -> {
                             if (v == null) {
                                 active.remove(k);
@@ -178,6 +180,18 @@ final class AlertPublisher implements AutoCloseable {
                 return;
             }
         }
+        // nothing changed in this IDC's caches since the last published round: the same conflicts
+        List<Object> seen = new ArrayList<>();
+        for (ClusterHandle h : registry.all()) {
+            if (idc.equals(h.spec().idc())) {
+                seen.add(h.name());
+                seen.add(System.identityHashCode(h));
+                seen.add(h.cache().changes()); // read before the scan: a change during it is seen next round
+            }
+        }
+        if (seen.equals(lastSeen)) {
+            return;
+        }
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         Map<String, Set<String>> next = new HashMap<>();
         for (IpConflicts.Conflict c : IpConflicts.find(registry, idc)) {
@@ -195,6 +209,7 @@ final class AlertPublisher implements AutoCloseable {
             }
         }
         if (records.isEmpty()) {
+            lastSeen = seen;
             return;
         }
         if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
@@ -205,6 +220,7 @@ final class AlertPublisher implements AutoCloseable {
         metrics.published().increment(records.size());
         active.clear();
         active.putAll(next);
+        lastSeen = seen;
     }
 
     private ProducerRecord<String, byte[]> record(String key, String ip, String what, Set<String> members, IpConflicts.Conflict c) {

@@ -6,6 +6,7 @@ import io.noah.cluster.registry.ClusterRegistry;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,22 +36,30 @@ public final class IpConflicts {
 
     /** The conflicts of one IDC (null = every IDC), by IDC and IP. */
     public static List<Conflict> find(ClusterRegistry registry, String idc) {
-        Map<String, Map<String, List<Member>>> byIdcIp = new TreeMap<>();
-        for (ClusterHandle h : registry.all()) {
-            if (idc != null && !idc.equals(h.spec().idc())) {
-                continue;
-            }
+        List<ClusterHandle> clusters = registry.all().stream().filter(h -> idc == null || idc.equals(h.spec().idc())).toList();
+        // first pass counts (no garbage per pod: this runs every half second over every pod of the IDC),
+        // the second collects the pods of the few IPs held more than once
+        Map<String, int[]> count = new HashMap<>();
+        for (ClusterHandle h : clusters) {
             for (PodRecord p : h.cache().pods().records().values()) {
-                if (!live(p)) {
-                    continue;
+                if (live(p)) {
+                    count.computeIfAbsent(h.spec().idc() + "|" + p.podIP(), k -> new int[1])[0]++;
                 }
-                byIdcIp.computeIfAbsent(h.spec().idc(), k -> new TreeMap<>()).computeIfAbsent(p.podIP(), k -> new ArrayList<>())
-                        .add(new Member(h.name(), p.namespace(), p.name(), p.uid(), p.nodeName(), p.createdEpochSecond()));
+            }
+        }
+        Map<String, Map<String, List<Member>>> byIdcIp = new TreeMap<>();
+        for (ClusterHandle h : clusters) {
+            for (PodRecord p : h.cache().pods().records().values()) {
+                int[] n = live(p) ? count.get(h.spec().idc() + "|" + p.podIP()) : null;
+                if (n != null && n[0] > 1) {
+                    byIdcIp.computeIfAbsent(h.spec().idc(), k -> new TreeMap<>()).computeIfAbsent(p.podIP(), k -> new ArrayList<>())
+                            .add(new Member(h.name(), p.namespace(), p.name(), p.uid(), p.nodeName(), p.createdEpochSecond()));
+                }
             }
         }
         List<Conflict> out = new ArrayList<>();
         byIdcIp.forEach((i, byIp) -> byIp.forEach((ip, members) -> {
-            if (members.size() > 1) {
+            if (members.size() > 1) { // a pod may have changed between the passes
                 members.sort(Comparator.comparing(Member::cluster).thenComparing(Member::namespace).thenComparing(Member::name));
                 out.add(new Conflict(i, ip, List.copyOf(members)));
             }

@@ -41,6 +41,7 @@ public final class ClusterCache implements AutoCloseable {
     private final List<Runnable> deploymentListeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<Instant> lastEventAt = new AtomicReference<>();
     private final AtomicLong watchErrors = new AtomicLong();
+    private final AtomicLong changes = new AtomicLong();
     private final List<SharedIndexInformer<?>> informers = new CopyOnWriteArrayList<>();
 
     public ClusterCache(String cluster, String appLabel, Clock clock) {
@@ -104,6 +105,7 @@ public final class ClusterCache implements AutoCloseable {
     }
 
     private void touched() {
+        changes.incrementAndGet();
         lastEventAt.set(clock.instant());
     }
 
@@ -161,6 +163,11 @@ public final class ClusterCache implements AutoCloseable {
     public Set<String> podKeysWithIp(String ip) {
         Set<String> keys = podsByIp.get(ip);
         return keys == null ? Set.of() : Set.copyOf(keys);
+    }
+
+    /** Grows with every change the caches take in: equal readings mean nothing changed in between. */
+    public long changes() {
+        return changes.get();
     }
 
     public Instant lastEventAt() {
