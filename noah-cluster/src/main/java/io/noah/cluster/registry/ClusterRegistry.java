@@ -41,6 +41,7 @@ public final class ClusterRegistry implements AutoCloseable {
     }
 
     private final Map<String, ClusterHandle> handles = new ConcurrentHashMap<>();
+    private final java.util.Set<ClusterHandle> probing = ConcurrentHashMap.newKeySet();
     private final Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
     private final List<Runnable> deploymentListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final KubeClientFactory clients;
@@ -140,7 +141,17 @@ public final class ClusterRegistry implements AutoCloseable {
 
     private void probeAll() {
         for (ClusterHandle h : handles.values()) {
-            probes.submit(() -> probe(h));
+            // one probe per cluster at a time: a slow API server must not collect a pile of them (seen as
+            // several "is reachable" lines for one cluster from a JVM starting on a loaded machine)
+            if (probing.add(h)) {
+                probes.submit(() -> {
+                    try {
+                        probe(h);
+                    } finally {
+                        probing.remove(h);
+                    }
+                });
+            }
         }
     }
 
