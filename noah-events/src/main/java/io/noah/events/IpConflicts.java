@@ -1,10 +1,10 @@
 package io.noah.events;
 
 import io.noah.cluster.cache.PodRecord;
-import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -36,24 +36,32 @@ public final class IpConflicts {
 
     /** The conflicts of one IDC (null = every IDC), by IDC and IP. */
     public static List<Conflict> find(ClusterRegistry registry, String idc) {
-        List<ClusterHandle> clusters = registry.all().stream().filter(h -> idc == null || idc.equals(h.spec().idc())).toList();
+        return find(registry.all().stream().filter(h -> idc == null || idc.equals(h.spec().idc()))
+                .map(h -> new Source(h.name(), h.spec().idc(), h.cache().pods().records().values())).toList());
+    }
+
+    /** One cluster's pods as the read cache has them. */
+    record Source(String cluster, String idc, Collection<PodRecord> pods) {
+    }
+
+    static List<Conflict> find(List<Source> clusters) {
         // first pass counts (no garbage per pod: this runs every half second over every pod of the IDC),
         // the second collects the pods of the few IPs held more than once
         Map<String, int[]> count = new HashMap<>();
-        for (ClusterHandle h : clusters) {
-            for (PodRecord p : h.cache().pods().records().values()) {
+        for (Source c : clusters) {
+            for (PodRecord p : c.pods()) {
                 if (live(p)) {
-                    count.computeIfAbsent(h.spec().idc() + "|" + p.podIP(), k -> new int[1])[0]++;
+                    count.computeIfAbsent(c.idc() + "|" + p.podIP(), k -> new int[1])[0]++;
                 }
             }
         }
         Map<String, Map<String, List<Member>>> byIdcIp = new TreeMap<>();
-        for (ClusterHandle h : clusters) {
-            for (PodRecord p : h.cache().pods().records().values()) {
-                int[] n = live(p) ? count.get(h.spec().idc() + "|" + p.podIP()) : null;
+        for (Source c : clusters) {
+            for (PodRecord p : c.pods()) {
+                int[] n = live(p) ? count.get(c.idc() + "|" + p.podIP()) : null;
                 if (n != null && n[0] > 1) {
-                    byIdcIp.computeIfAbsent(h.spec().idc(), k -> new TreeMap<>()).computeIfAbsent(p.podIP(), k -> new ArrayList<>())
-                            .add(new Member(h.name(), p.namespace(), p.name(), p.uid(), p.nodeName(), p.createdEpochSecond()));
+                    byIdcIp.computeIfAbsent(c.idc(), k -> new TreeMap<>()).computeIfAbsent(p.podIP(), k -> new ArrayList<>())
+                            .add(new Member(c.cluster(), p.namespace(), p.name(), p.uid(), p.nodeName(), p.createdEpochSecond()));
                 }
             }
         }
