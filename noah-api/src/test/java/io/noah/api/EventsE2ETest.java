@@ -100,13 +100,19 @@ class EventsE2ETest {
         return m;
     }
 
-    private long epoch(NoahProcess p, String work) {
+    /** One unit of work as an instance reports it, or null. */
+    private JsonNode publisher(NoahProcess p, String work) {
         for (JsonNode i : publishers(p)) {
             if (i.get("work").asString().equals(work)) {
-                return i.get("epoch").asLong();
+                return i;
             }
         }
-        return -1;
+        return null;
+    }
+
+    private long epoch(NoahProcess p, String work) {
+        JsonNode i = publisher(p, work);
+        return i == null ? -1 : i.get("epoch").asLong();
     }
 
     private final Set<String> units = Set.of("cluster." + a, "cluster." + b, "alerts." + stack.idc(a));
@@ -457,19 +463,21 @@ class EventsE2ETest {
 
     /** Pods of the namespace as the compacted topic has them for one cluster: name → uid. */
     private Map<String, String> publishedPodsOf(String cluster) {
-        Map<String, String> m = new TreeMap<>();
-        events.poll().currentPods().forEach((k, v) -> {
-            String[] parts = k.split("/");
-            if (parts[0].equals(cluster) && parts[1].equals(ns)) {
-                m.put(parts[2], v);
-            }
-        });
-        return m;
+        return byName(cluster, publishedPods(ns));
     }
 
     private Map<String, String> livePodsOf(String cluster) {
+        return byName(cluster, livePods(ns));
+    }
+
+    /** "cluster/namespace/name" → uid, narrowed to one cluster and keyed by name. */
+    private static Map<String, String> byName(String cluster, Map<String, String> byKey) {
         Map<String, String> m = new TreeMap<>();
-        stack.client(cluster).pods().inNamespace(ns).list().getItems().forEach(p -> m.put(p.getMetadata().getName(), p.getMetadata().getUid()));
+        byKey.forEach((k, uid) -> {
+            if (k.startsWith(cluster + "/")) {
+                m.put(k.substring(k.lastIndexOf('/') + 1), uid);
+            }
+        });
         return m;
     }
 
@@ -524,7 +532,9 @@ class EventsE2ETest {
             // its credentials rotated (kubeconfig → token): the publisher moves to the new connection
             assertThat(noah.send("PATCH", "/api/v1/clusters/" + late, NoahServer.ADMIN_TOKEN, Map.of("server", stack.server(a),
                     "token", stack.token(a), "caCertificate", stack.caCertificate(a), "reason", "rotate")).status()).isEqualTo(200);
-            Thread.sleep(3_000); // the instance's registry sync sees it
+            long epochBefore = epoch(only, "cluster." + late);
+            await(late + " publisher restarted on the new connection").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> epoch(only, "cluster." + late) > epochBefore);
             k.pods().inNamespace(ns).resource(pod("after-rotation", false)).create();
             await(late + " published through its new connection").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .untilAsserted(() -> assertThat(publishedPodsOf(late)).isEqualTo(livePodsOf(a)).containsKey("after-rotation"));
@@ -539,12 +549,8 @@ class EventsE2ETest {
         awaitLeadsAll(only);
         await("cluster " + a + " published (its watches running)").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> {
-                    for (JsonNode p : publishers(only)) {
-                        if (p.get("work").asString().equals("cluster." + a)) {
-                            return p.get("localState").asString().equals("PUBLISHING") && !p.get("lastPublishedAt").isNull();
-                        }
-                    }
-                    return false;
+                    JsonNode p = publisher(only, "cluster." + a);
+                    return p != null && p.get("localState").asString().equals("PUBLISHING") && !p.get("lastPublishedAt").isNull();
                 });
         Truth truth = watchTruth(a);
         KubernetesClient k = stack.client(a);
@@ -564,13 +570,9 @@ class EventsE2ETest {
                     noah.sendTo(only.port(), "GET", "/actuator/prometheus", NoahServer.ADMIN_TOKEN, null).raw().lines()
                             .anyMatch(l -> l.startsWith("noah_events_watch_suspensions_total{unit=\"cluster." + a + "\"}")
                                     && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0));
-            for (JsonNode p : publishers(only)) {
-                if (p.get("work").asString().equals("cluster." + a)) {
-                    assertThat(p.get("buffered").asInt()).as("bounded buffer").isLessThanOrEqualTo(8);
-                    assertThat(p.get("localState").asString()).isEqualTo("DEGRADED");
-                }
-            }
-            Thread.sleep(3_000);
+            JsonNode p = publisher(only, "cluster." + a);
+            assertThat(p.get("buffered").asInt()).as("bounded buffer").isLessThanOrEqualTo(8);
+            assertThat(p.get("localState").asString()).isEqualTo("DEGRADED");
         } finally {
             stack.startKafka();
         }

@@ -112,6 +112,13 @@ class ReleaseE2ETest {
         return noah.post("/api/v1/releases/" + id + "/" + action, ADMIN_TOKEN, body);
     }
 
+    /** POST /api/v1/releases, which must answer 201. */
+    private NoahServer.Response start(Map<String, Object> body) {
+        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        return created;
+    }
+
     @Test
     void batchesOneFourFiveInTwoPoolsThenTheOldDeploymentsAreGone() {
         deploy(a, "checkout", 10);
@@ -119,8 +126,7 @@ class ReleaseE2ETest {
         Map<String, Object> body = release("checkout", List.of(a, b), List.of(1, 4, 5));
         body.put("env", Map.of("main", Map.of("FEATURE_X", "on")));
         body.put("resources", Map.of("main", Map.of("requests", Map.of("cpu", "250m", "memory", "256Mi"), "limits", Map.of("memory", "512Mi"))));
-        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
-        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        var created = start(body);
         String id = created.body().get("id").asString();
         assertThat(created.body().get("lastStep").asInt()).isEqualTo(6);
 
@@ -172,8 +178,7 @@ class ReleaseE2ETest {
         body.put("spanPools", true);
         body.put("gate", "auto");
         body.put("autoGateAfterSeconds", 1);
-        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
-        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        var created = start(body);
         String id = created.body().get("id").asString();
         List<List<Integer>> plan = new ArrayList<>();
         created.body().get("plan").forEach(step -> plan.add(List.of(step.get(0).asInt(), step.get(1).asInt())));
@@ -199,8 +204,7 @@ class ReleaseE2ETest {
         Map<String, Object> body = release("reviews", List.of(a), List.of(25, 75));
         body.put("batchUnit", "percent");
         body.put("deleteOldAfterSeconds", 2);
-        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
-        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        var created = start(body);
         String id = created.body().get("id").asString();
         awaitState(id, "waiting", 1);
         expect(a, "reviews", "3/3", "1/1");
@@ -223,8 +227,7 @@ class ReleaseE2ETest {
         assertThat(refused.code()).isEqualTo("not-found");
         assertThat(refused.body().get("detail").asString()).contains("give replicas");
         body.put("replicas", 3);
-        var created = noah.post("/api/v1/releases", ADMIN_TOKEN, body);
-        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        var created = start(body);
         String id = created.body().get("id").asString();
         awaitState(id, "waiting", 1);
         expect(b, "fresh", "-", "1/1");

@@ -137,18 +137,14 @@ final class AlertPublisher implements AutoCloseable {
                     Thread.sleep(1000);
                 }
             }
-            if (retiring && producer.ready() && !active.isEmpty()) {
-                List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-                active.forEach((key, members) -> records.add(record(key, key.substring(idc.length() + 1), "cleared", members, null)));
-                if (!settings.localLeaseCheck() || leaseValid.getAsBoolean()) {
-                    try {
-                        producer.sendAll(records);
-                        log.info("alerts of {}: the IDC is gone from Noah, {} alerts cleared", idc, records.size());
-                    } catch (TxProducer.FencedException e) {
-                        throw e;
-                    } catch (KafkaException e) {
-                        log.warn("alerts of {}: the IDC is gone from Noah, but clearing its alerts failed: {}", idc, e.toString());
+            if (retiring && producer.ready()) {
+                try {
+                    int cleared = publish(List.of()); // no conflicts left: every active alert clears
+                    if (cleared > 0) {
+                        log.info("alerts of {}: the IDC is gone from Noah, {} alerts cleared", idc, cleared);
                     }
+                } catch (KafkaException e) {
+                    log.warn("alerts of {}: the IDC is gone from Noah, but clearing its alerts failed: {}", idc, e.toString());
                 }
             }
         } catch (TxProducer.FencedException e) {
@@ -174,27 +170,29 @@ final class AlertPublisher implements AutoCloseable {
     }
 
     private void tick() {
-        // a cluster of this IDC that has not listed yet would look as if its pods were gone
-        for (ClusterHandle h : registry.all()) {
-            if (idc.equals(h.spec().idc()) && !h.cache().synced()) {
-                return;
-            }
-        }
-        // nothing changed in this IDC's caches since the last published round: the same conflicts
+        // nothing changed in this IDC's clusters and caches since the last published round: the same conflicts
         List<Object> seen = new ArrayList<>();
         for (ClusterHandle h : registry.all()) {
             if (idc.equals(h.spec().idc())) {
-                seen.add(h.name());
-                seen.add(System.identityHashCode(h));
+                if (!h.cache().synced()) {
+                    return; // a cluster that has not listed yet would look as if its pods were gone
+                }
+                seen.add(h); // identity: a new handle (new connection) counts as a change
                 seen.add(h.cache().changes()); // read before the scan: a change during it is seen next round
             }
         }
         if (seen.equals(lastSeen)) {
             return;
         }
+        publish(IpConflicts.find(registry, idc));
+        lastSeen = seen;
+    }
+
+    /** Raises, updates and clears so that the active alerts become these conflicts; the records sent. */
+    private int publish(List<IpConflicts.Conflict> conflicts) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         Map<String, Set<String>> next = new HashMap<>();
-        for (IpConflicts.Conflict c : IpConflicts.find(registry, idc)) {
+        for (IpConflicts.Conflict c : conflicts) {
             String key = idc + "/" + c.ip();
             Set<String> members = c.pods().stream().map(m -> m.cluster() + "/" + m.uid()).collect(Collectors.toCollection(TreeSet::new));
             next.put(key, members);
@@ -209,8 +207,7 @@ final class AlertPublisher implements AutoCloseable {
             }
         }
         if (records.isEmpty()) {
-            lastSeen = seen;
-            return;
+            return 0;
         }
         if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
             metrics.rejected().increment();
@@ -220,7 +217,7 @@ final class AlertPublisher implements AutoCloseable {
         metrics.published().increment(records.size());
         active.clear();
         active.putAll(next);
-        lastSeen = seen;
+        return records.size();
     }
 
     private ProducerRecord<String, byte[]> record(String key, String ip, String what, Set<String> members, IpConflicts.Conflict c) {

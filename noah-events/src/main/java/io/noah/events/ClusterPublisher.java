@@ -230,9 +230,7 @@ final class ClusterPublisher implements AutoCloseable {
                 long t0 = System.nanoTime();
                 EventKind.ALL.forEach(k -> published.get(k).clear());
                 checkpoints.clear();
-                List<String> topics = new ArrayList<>();
-                EventKind.ALL.forEach(k -> topics.add(k.stateTopic(settings.topics())));
-                topics.add(settings.topics().checkpoints());
+                List<String> topics = EventKind.takeoverTopics(settings.topics());
                 Map<EventKind<?>, Map<String, byte[]>> raw = new HashMap<>();
                 EventKind.ALL.forEach(k -> raw.put(k, new HashMap<>()));
                 StateSnapshot s = preloaded != null && preloaded.fresh() ? preloaded : null;
@@ -242,8 +240,7 @@ final class ClusterPublisher implements AutoCloseable {
                 TopicReader.read(settings.bootstrapServers(), topics, cluster + "/", s == null ? Map.of() : s.offsets(),
                         (topic, key, value) -> loaded(raw, topic, key, value), () -> stopping);
                 // parse only the last record of each live key: a topic not yet compacted holds many per key
-                raw.forEach((k, m) -> m.forEach((key, value) ->
-                        published.get(k).put(key, Envelopes.convert(Envelopes.read(value).get("data").get("object"), k.type()))));
+                raw.forEach((k, m) -> m.forEach((key, value) -> published.get(k).put(key, k.stateObject(value))));
                 log.info("cluster {}: took over (epoch {}): {} pods, {} deployments, {} nodes last published, checkpoints {} ({} ms{})",
                         cluster, epoch, published.get(EventKind.PODS).size(), published.get(EventKind.DEPLOYMENTS).size(),
                         published.get(EventKind.NODES).size(), checkpoints, (System.nanoTime() - t0) / 1_000_000,
@@ -274,13 +271,12 @@ final class ClusterPublisher implements AutoCloseable {
             }
             return;
         }
-        for (EventKind<?> k : EventKind.ALL) {
-            if (k.stateTopic(settings.topics()).equals(topic)) {
-                if (value == null) {
-                    raw.get(k).remove(key);
-                } else {
-                    raw.get(k).put(key, value);
-                }
+        EventKind<?> k = EventKind.ofStateTopic(settings.topics(), topic);
+        if (k != null) {
+            if (value == null) {
+                raw.get(k).remove(key);
+            } else {
+                raw.get(k).put(key, value);
             }
         }
     }

@@ -67,6 +67,29 @@ abstract sealed class EventKind<R> permits EventKind.Pods, EventKind.Deployments
         return "io.noah." + name() + ".state";
     }
 
+    /** The object of a state record ({@code data.object}). */
+    final R stateObject(byte[] value) {
+        return Envelopes.convert(Envelopes.read(value).get("data").get("object"), type());
+    }
+
+    /** The kind whose state topic this is, or null (the checkpoints topic). */
+    static EventKind<?> ofStateTopic(EventsSettings.Topics t, String topic) {
+        for (EventKind<?> k : ALL) {
+            if (k.stateTopic(t).equals(topic)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /** What a new leader reads back: every state topic and the checkpoints. */
+    static List<String> takeoverTopics(EventsSettings.Topics t) {
+        List<String> topics = new ArrayList<>();
+        ALL.forEach(k -> topics.add(k.stateTopic(t)));
+        topics.add(t.checkpoints());
+        return topics;
+    }
+
     private static void diff(List<String> out, String field, Object a, Object b) {
         if (!Objects.equals(a, b)) {
             out.add(field);

@@ -206,8 +206,7 @@ public final class EventsService implements AutoCloseable {
     private void begin(String work, long epoch, long validUntil, Object target) {
         Worker w = new Worker(work, epoch, validUntil, target);
         if (target instanceof ClusterHandle h) {
-            StateSnapshot s = snapshot;
-            w.cluster = new ClusterPublisher(h, settings, appLabel, epoch, w::valid, w.metrics, s != null && s.fresh() ? s : null);
+            w.cluster = new ClusterPublisher(h, settings, appLabel, epoch, w::valid, w.metrics, snapshot); // it checks freshness
             if (meters != null) {
                 w.gauges.add(Gauge.builder("noah.events.buffer", w.cluster, ClusterPublisher::buffered)
                         .description("watch events waiting for Kafka").tag("cluster", h.name()).register(meters));
@@ -288,21 +287,16 @@ public final class EventsService implements AutoCloseable {
 
     private void readStateTopics() {
         long t0 = System.nanoTime();
-        List<String> topics = new ArrayList<>();
-        EventKind.ALL.forEach(k -> topics.add(k.stateTopic(settings.topics())));
-        topics.add(settings.topics().checkpoints());
         int[] n = new int[1];
         StateSnapshot s = new StateSnapshot();
-        s.reached(TopicReader.read(settings.bootstrapServers(), topics, "", Map.of(), (topic, key, value) -> {
-            s.record(topic, key, value);
-            if (value != null && n[0]++ < 2000) { // JIT: the takeover's parsing
-                for (EventKind<?> k : EventKind.ALL) {
-                    if (k.stateTopic(settings.topics()).equals(topic)) {
-                        Envelopes.convert(Envelopes.read(value).get("data").get("object"), k.type());
+        s.reached(TopicReader.read(settings.bootstrapServers(), EventKind.takeoverTopics(settings.topics()), "", Map.of(),
+                (topic, key, value) -> {
+                    s.record(topic, key, value);
+                    EventKind<?> k = EventKind.ofStateTopic(settings.topics(), topic);
+                    if (k != null && value != null && n[0]++ < 2000) { // JIT: the takeover's parsing
+                        k.stateObject(value);
                     }
-                }
-            }
-        }, () -> closed));
+                }, () -> closed));
         snapshot = s;
         try (TxProducer p = new TxProducer(settings, "warm-up." + settings.instanceId())) {
             p.init();

@@ -45,33 +45,37 @@ public final class IpConflicts {
     }
 
     static List<Conflict> find(List<Source> clusters) {
-        // first pass counts (no garbage per pod: this runs every half second over every pod of the IDC),
-        // the second collects the pods of the few IPs held more than once
-        Map<String, int[]> count = new HashMap<>();
-        for (Source c : clusters) {
-            for (PodRecord p : c.pods()) {
-                if (live(p)) {
-                    count.computeIfAbsent(c.idc() + "|" + p.podIP(), k -> new int[1])[0]++;
-                }
-            }
-        }
-        Map<String, Map<String, List<Member>>> byIdcIp = new TreeMap<>();
-        for (Source c : clusters) {
-            for (PodRecord p : c.pods()) {
-                int[] n = live(p) ? count.get(c.idc() + "|" + p.podIP()) : null;
-                if (n != null && n[0] > 1) {
-                    byIdcIp.computeIfAbsent(c.idc(), k -> new TreeMap<>()).computeIfAbsent(p.podIP(), k -> new ArrayList<>())
-                            .add(new Member(c.cluster(), p.namespace(), p.name(), p.uid(), p.nodeName(), p.createdEpochSecond()));
-                }
-            }
-        }
+        Map<String, List<Source>> byIdc = new TreeMap<>();
+        clusters.forEach(c -> byIdc.computeIfAbsent(c.idc(), k -> new ArrayList<>()).add(c));
         List<Conflict> out = new ArrayList<>();
-        byIdcIp.forEach((i, byIp) -> byIp.forEach((ip, members) -> {
-            if (members.size() > 1) { // a pod may have changed between the passes
-                members.sort(Comparator.comparing(Member::cluster).thenComparing(Member::namespace).thenComparing(Member::name));
-                out.add(new Conflict(i, ip, List.copyOf(members)));
+        byIdc.forEach((idc, sources) -> {
+            // first pass counts (this runs every half second over every pod of the IDC), the second
+            // collects the pods of the few IPs held more than once
+            Map<String, int[]> count = new HashMap<>();
+            for (Source c : sources) {
+                for (PodRecord p : c.pods()) {
+                    if (live(p)) {
+                        count.computeIfAbsent(p.podIP(), k -> new int[1])[0]++;
+                    }
+                }
             }
-        }));
+            Map<String, List<Member>> byIp = new TreeMap<>();
+            for (Source c : sources) {
+                for (PodRecord p : c.pods()) {
+                    int[] n = live(p) ? count.get(p.podIP()) : null;
+                    if (n != null && n[0] > 1) {
+                        byIp.computeIfAbsent(p.podIP(), k -> new ArrayList<>())
+                                .add(new Member(c.cluster(), p.namespace(), p.name(), p.uid(), p.nodeName(), p.createdEpochSecond()));
+                    }
+                }
+            }
+            byIp.forEach((ip, members) -> {
+                if (members.size() > 1) { // a pod may have changed between the passes
+                    members.sort(Comparator.comparing(Member::cluster).thenComparing(Member::namespace).thenComparing(Member::name));
+                    out.add(new Conflict(idc, ip, List.copyOf(members)));
+                }
+            });
+        });
         return out;
     }
 
