@@ -573,6 +573,7 @@ class EventsE2ETest {
             JsonNode p = publisher(only, "cluster." + a);
             assertThat(p.get("buffered").asInt()).as("bounded buffer").isLessThanOrEqualTo(8);
             assertThat(p.get("localState").asString()).isEqualTo("DEGRADED");
+            assertThat(p.get("lastError").isNull()).as("the reason shown").isFalse();
         } finally {
             stack.startKafka();
         }

@@ -77,6 +77,11 @@ final class ClusterPublisher implements AutoCloseable {
     private volatile boolean flushOnStop;
     private volatile boolean retireOnStop;
     private volatile long stopDeadlineNanos;
+    /** Set while a transaction is being sent and committed (System.nanoTime at its start), else 0. */
+    private volatile long inFlightSince;
+    /** Set when the buffer refused a change (a watch suspended); cleared once a transaction commits. */
+    private volatile boolean bufferFull;
+    static final long STALLED_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     ClusterPublisher(ClusterHandle handle, EventsSettings settings, String appLabel, long epoch, BooleanSupplier leaseValid,
                      PublisherMetrics metrics, StateSnapshot preloaded) {
@@ -99,12 +104,34 @@ final class ClusterPublisher implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * The publisher's state; PUBLISHING turns DEGRADED while the buffer is full (the watches are suspended) or a
+     * transaction has been waiting on Kafka for longer than {@link #STALLED_NANOS}, before any send has failed.
+     */
     State state() {
-        return state;
+        State s = state;
+        if (s == State.PUBLISHING && (bufferFull || stalled())) {
+            return State.DEGRADED;
+        }
+        return s;
     }
 
     String lastError() {
-        return lastError;
+        String e = lastError;
+        if (e == null && state == State.PUBLISHING) {
+            if (bufferFull) {
+                return "buffer full (" + queue.size() + " changes held): watches suspended until Kafka catches up";
+            }
+            if (stalled()) {
+                return "a transaction has waited on Kafka for " + (System.nanoTime() - inFlightSince) / 1_000_000 + " ms";
+            }
+        }
+        return e;
+    }
+
+    private boolean stalled() {
+        long since = inFlightSince;
+        return since != 0 && System.nanoTime() - since > STALLED_NANOS;
     }
 
     Instant lastPublishedAt() {
@@ -318,6 +345,7 @@ final class ClusterPublisher implements AutoCloseable {
     private boolean accepted(boolean offered) {
         if (!offered) {
             metrics.suspensions().increment();
+            bufferFull = true;
         }
         return offered;
     }
@@ -344,7 +372,12 @@ final class ClusterPublisher implements AutoCloseable {
                 queue.drainTo(batch, MAX_BATCH - 1);
             }
             try {
-                publish(batch);
+                inFlightSince = System.nanoTime();
+                try {
+                    publish(batch);
+                } finally {
+                    inFlightSince = 0;
+                }
                 batch.clear();
                 backoff = 200;
                 if (state != State.PUBLISHING) {
@@ -353,6 +386,7 @@ final class ClusterPublisher implements AutoCloseable {
                     lastError = null;
                 }
                 if (queue.size() < settings.bufferCapacity() / 2) {
+                    bufferFull = false;
                     feeds.forEach(ChangeFeed::resume);
                 }
             } catch (TxProducer.FencedException | LeaseLost e) {
