@@ -544,6 +544,48 @@ class EventsE2ETest {
     }
 
     @Test
+    void aClusterRemovedWhileKafkaIsDownHasItsRemovalPublishedOnceKafkaIsBack() throws Exception {
+        NoahProcess only = start("ev-leftover-1", Map.of());
+        awaitLeadsAll(only);
+        stack.client(a).pods().inNamespace(ns).resource(pod("left-0", false)).create();
+        String gone = "gone-" + prefix.substring(1, 7);
+        Map<String, Object> registration = Map.of("name", gone, "idc", "dc-" + gone, "kubeconfig", stack.kubeconfigText(a),
+                "reason", "events: a cluster removed while Kafka is down");
+        assertThat(noah.post("/api/v1/clusters", NoahServer.ADMIN_TOKEN, registration).status()).isEqualTo(201);
+        try {
+            await(gone + " published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(publishedPodsOf(gone)).isEqualTo(livePodsOf(a)).containsKey("left-0"));
+        } catch (Throwable t) {
+            noah.send("DELETE", "/api/v1/clusters/" + gone, NoahServer.ADMIN_TOKEN, null);
+            throw t;
+        }
+        stack.stopKafka();
+        try {
+            assertThat(noah.send("DELETE", "/api/v1/clusters/" + gone, NoahServer.ADMIN_TOKEN, null).status()).isEqualTo(204);
+            // the holder's retirement cannot reach Kafka: the lease stays as the record of a removal still to publish,
+            // and is taken again (a left-over removal) to publish it, retrying while Kafka is down
+            await("the removal left over and taken up again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        JsonNode u = publisher(only, "cluster." + gone);
+                        return u != null && u.get("localState").asString().equals("REMOVING") && u.get("leaseLive").asBoolean();
+                    });
+        } finally {
+            stack.startKafka();
+        }
+        await(gone + " removal published after Kafka came back").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    assertThat(events.poll().events()).anySatisfy(e -> {
+                        assertThat(e.type()).isEqualTo("io.noah.cluster.removed");
+                        assertThat(e.raw().get("data").get("cluster").asString()).isEqualTo(gone);
+                    });
+                    assertThat(publishedPodsOf(gone)).isEmpty();
+                    assertThat(publishers(only).findValues("work").stream().map(JsonNode::asString))
+                            .doesNotContain("cluster." + gone, "alerts.dc-" + gone);
+                });
+        assertThat(publishedPodsOf(a)).isEqualTo(livePodsOf(a)).containsKey("left-0");
+    }
+
+    @Test
     void aFullBufferSuspendsTheWatchWhichResumesWithoutLossOnceKafkaIsBack() throws Exception {
         NoahProcess only = start("ev-full-1", Map.of("noah.events.buffer-capacity", "8"));
         awaitLeadsAll(only);

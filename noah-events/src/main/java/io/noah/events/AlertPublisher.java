@@ -40,12 +40,29 @@ final class AlertPublisher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean retiring;
+    /** Only clears what an earlier holder left active: the IDC is no longer registered. */
+    private final boolean leftOver;
+    private volatile boolean retired;
     private List<Object> lastSeen = List.of();
     private volatile ClusterPublisher.State state = ClusterPublisher.State.STARTING;
     private volatile String lastError;
 
     AlertPublisher(String idc, ClusterRegistry registry, EventsSettings settings, long epoch, BooleanSupplier leaseValid,
                    PublisherMetrics metrics) {
+        this(idc, registry, settings, epoch, leaseValid, metrics, false);
+    }
+
+    /**
+     * For an IDC no longer registered whose alerts were never cleared (its holder died, or Kafka was down when it
+     * retired): fences the last holder, reads the active alerts and clears them, then ends.
+     */
+    static AlertPublisher retiring(String idc, EventsSettings settings, long epoch, BooleanSupplier leaseValid, PublisherMetrics metrics) {
+        return new AlertPublisher(idc, null, settings, epoch, leaseValid, metrics, true);
+    }
+
+    private AlertPublisher(String idc, ClusterRegistry registry, EventsSettings settings, long epoch, BooleanSupplier leaseValid,
+                           PublisherMetrics metrics, boolean leftOver) {
+        this.leftOver = leftOver;
         this.idc = idc;
         this.registry = registry;
         this.settings = settings;
@@ -74,6 +91,11 @@ final class AlertPublisher implements AutoCloseable {
 
     boolean alive() {
         return thread.isAlive();
+    }
+
+    /** Whether the IDC's alerts were all cleared on retiring: its lease can then be forgotten. */
+    boolean retired() {
+        return retired;
     }
 
     /** The IDC is gone from Noah: clear its active alerts (one transaction), then stop. */
@@ -124,6 +146,13 @@ final class AlertPublisher implements AutoCloseable {
                         }, () -> stopping);
                         log.info("alerts of {}: took over (epoch {}), {} active", idc, epoch, active.size());
                     }
+                    if (leftOver) {
+                        int cleared = publish(List.of());
+                        retired = true;
+                        log.info("alerts of {}: the IDC is no longer registered, {} alerts left active by an earlier holder cleared",
+                                idc, cleared);
+                        return;
+                    }
                     tick();
                     state = ClusterPublisher.State.PUBLISHING;
                     lastError = null;
@@ -140,11 +169,13 @@ final class AlertPublisher implements AutoCloseable {
             if (retiring && producer.ready()) {
                 try {
                     int cleared = publish(List.of()); // no conflicts left: every active alert clears
+                    retired = true;
                     if (cleared > 0) {
                         log.info("alerts of {}: the IDC is gone from Noah, {} alerts cleared", idc, cleared);
                     }
                 } catch (KafkaException e) {
-                    log.warn("alerts of {}: the IDC is gone from Noah, but clearing its alerts failed: {}", idc, e.toString());
+                    log.warn("alerts of {}: the IDC is gone from Noah, but clearing its alerts failed (left to the next holder): {}",
+                            idc, e.toString());
                 }
             }
         } catch (TxProducer.FencedException e) {

@@ -79,16 +79,32 @@ final class ClusterPublisher implements AutoCloseable {
     private volatile long stopDeadlineNanos;
     /** Set while a transaction is being sent and committed (System.nanoTime at its start), else 0. */
     private volatile long inFlightSince;
+    /** True once the cluster's removal is in Kafka (or there was nothing of it there to remove). */
+    private volatile boolean retired;
     /** Set when the buffer refused a change (a watch suspended); cleared once a transaction commits. */
     private volatile boolean bufferFull;
     static final long STALLED_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     ClusterPublisher(ClusterHandle handle, EventsSettings settings, String appLabel, long epoch, BooleanSupplier leaseValid,
                      PublisherMetrics metrics, StateSnapshot preloaded) {
+        this(handle, handle.name(), handle.spec().idc(), settings, appLabel, epoch, leaseValid, metrics, preloaded);
+    }
+
+    /**
+     * For a cluster no longer registered whose removal was never published (its holder died, or Kafka was down
+     * when it retired): fences the last holder, reads what was last published and publishes the removal, then ends.
+     */
+    static ClusterPublisher retiring(String cluster, EventsSettings settings, long epoch, BooleanSupplier leaseValid,
+                                     PublisherMetrics metrics, StateSnapshot preloaded) {
+        return new ClusterPublisher(null, cluster, null, settings, null, epoch, leaseValid, metrics, preloaded);
+    }
+
+    private ClusterPublisher(ClusterHandle handle, String cluster, String idc, EventsSettings settings, String appLabel, long epoch,
+                             BooleanSupplier leaseValid, PublisherMetrics metrics, StateSnapshot preloaded) {
         this.preloaded = preloaded;
         this.handle = handle;
-        this.cluster = handle.name();
-        this.idc = handle.spec().idc();
+        this.cluster = cluster;
+        this.idc = idc;
         this.settings = settings;
         this.appLabel = appLabel;
         this.epoch = epoch;
@@ -146,6 +162,11 @@ final class ClusterPublisher implements AutoCloseable {
         return idc;
     }
 
+    /** Whether the cluster's removal was published: its lease can then be forgotten. */
+    boolean retired() {
+        return retired;
+    }
+
     int buffered() {
         return queue.size();
     }
@@ -198,6 +219,10 @@ final class ClusterPublisher implements AutoCloseable {
         MDC.put("cluster", cluster);
         try {
             if (!initProducer() || !loadState()) {
+                return;
+            }
+            if (handle == null) {
+                retireLeftOver();
                 return;
             }
             state = State.PUBLISHING;
@@ -483,15 +508,53 @@ final class ClusterPublisher implements AutoCloseable {
         lastPublishedAt = Instant.now();
     }
 
+    /** A left-over removal: retried until it is in Kafka or the lease goes. */
+    private void retireLeftOver() throws InterruptedException {
+        long backoff = 200;
+        while (!stopping) {
+            try {
+                publishRemoval();
+                return;
+            } catch (TxProducer.FencedException | LeaseLost e) {
+                throw e;
+            } catch (KafkaException e) {
+                metrics.failures().increment();
+                degraded(e);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 2000);
+            }
+        }
+    }
+
     private void retireNow() {
+        try {
+            publishRemoval();
+        } catch (TxProducer.FencedException | LeaseLost ex) {
+            throw ex;
+        } catch (KafkaException ex) {
+            // the lease is released but kept: the unit is a left-over removal, published by whoever takes it (retiring)
+            log.warn("cluster {}: removed from Noah, but its removal could not be published yet: {}", cluster, ex.toString());
+        }
+    }
+
+    private void publishRemoval() {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         ObjectNode data = Envelopes.JSON.createObjectNode();
         data.put("cluster", cluster);
-        data.put("idc", idc);
+        if (idc != null) {
+            data.put("idc", idc);
+        }
+        int left = checkpoints.size();
         for (EventKind<?> k : EventKind.ALL) {
             data.put(k.name() + "s", published.get(k).size());
+            left += published.get(k).size();
             published.get(k).keySet().forEach(key -> records.add(new ProducerRecord<>(k.stateTopic(settings.topics()), key, null)));
             records.add(new ProducerRecord<>(settings.topics().checkpoints(), cluster + "/" + k.name(), null));
+        }
+        if (left == 0 && handle == null) {
+            retired = true; // nothing of it in Kafka (its removal already published)
+            log.info("cluster {}: no longer registered, nothing of it left in Kafka", cluster);
+            return;
         }
         ObjectNode e = Envelopes.event(cluster + "/removed/" + epoch + "-" + System.currentTimeMillis(), "/noah/clusters/" + cluster,
                 "io.noah.cluster.removed", null, settings.instanceId(), epoch);
@@ -500,15 +563,10 @@ final class ClusterPublisher implements AutoCloseable {
         if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
             throw new LeaseLost();
         }
-        try {
-            producer.sendAll(records);
-            log.info("cluster {}: removed from Noah; published io.noah.cluster.removed and {} tombstones", cluster, records.size() - 1);
-        } catch (TxProducer.FencedException ex) {
-            throw ex;
-        } catch (KafkaException ex) {
-            // the state stays as last published; a later registration resumes from it
-            log.warn("cluster {}: removed from Noah, but its removal could not be published: {}", cluster, ex.toString());
-        }
+        producer.sendAll(records);
+        retired = true;
+        log.info("cluster {}: removed from Noah; published io.noah.cluster.removed and {} tombstones{}", cluster, records.size() - 1,
+                handle == null ? " (left over by an earlier holder)" : "");
     }
 
     @SuppressWarnings("unchecked")

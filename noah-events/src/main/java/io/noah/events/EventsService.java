@@ -21,7 +21,9 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +51,14 @@ public final class EventsService implements AutoCloseable {
     private final MeterRegistry meters;
     private final Map<String, Worker> held = new ConcurrentHashMap<>();
     private final Map<String, Integer> absent = new java.util.HashMap<>();
+    /** Units no longer registered whose lease is still kept (their removal not yet published): since when seen so. */
+    private final Map<String, Long> leftOverSince = new java.util.HashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("noah-events-leases").daemon().factory());
+    private final ExecutorService stopper = Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().name("noah-events-stop-", 0).daemon().factory());
+    /** Publishers being stopped (flushing, retiring) with their lease released or forgotten after. */
+    private final Set<CompletableFuture<Void>> stopping = ConcurrentHashMap.newKeySet();
     private volatile boolean topicsReady;
     private boolean warm;
     private final long joinDeadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -61,13 +69,16 @@ public final class EventsService implements AutoCloseable {
         final String work;
         final Object target;
         final long epoch;
+        /** Only publishes the removal an earlier holder left undone. */
+        final boolean leftOver;
         volatile long validUntilNanos;
         ClusterPublisher cluster;
         AlertPublisher alerts;
         final PublisherMetrics metrics;
         final List<Meter> gauges = new ArrayList<>();
 
-        Worker(String work, long epoch, long validUntilNanos, Object target) {
+        Worker(String work, long epoch, long validUntilNanos, Object target, boolean leftOver) {
+            this.leftOver = leftOver;
             this.target = target;
             this.work = work;
             this.epoch = epoch;
@@ -85,6 +96,10 @@ public final class EventsService implements AutoCloseable {
 
         String state() {
             return cluster != null ? cluster.state().name() : alerts != null ? alerts.state().name() : "STARTING";
+        }
+
+        boolean retired() {
+            return cluster != null ? cluster.retired() : alerts != null && alerts.retired();
         }
     }
 
@@ -134,7 +149,15 @@ public final class EventsService implements AutoCloseable {
             absent.keySet().retainAll(held.keySet());
             for (Worker w : new ArrayList<>(held.values())) {
                 Object target = wanted.get(w.work);
-                if (target == null) {
+                if (w.leftOver) {
+                    if (!w.alive() || target != null) {
+                        if (target != null) {
+                            log.info("{}: registered again before its removal was published: publishing it as usual", w.work);
+                        }
+                        stop(w);
+                        continue;
+                    }
+                } else if (target == null) {
                     // twice in a row: a registry update swaps a cluster's handle, and this loop may look in between
                     if (absent.merge(w.work, 1, Integer::sum) >= 2) {
                         log.info("{}: no longer registered: publishing its removal, then stopping", w.work);
@@ -144,7 +167,7 @@ public final class EventsService implements AutoCloseable {
                     continue;
                 }
                 absent.remove(w.work);
-                if (target instanceof ClusterHandle h && (w.target != h || !w.cluster.idc().equals(h.spec().idc()))) {
+                if (!w.leftOver && target instanceof ClusterHandle h && (w.target != h || !w.cluster.idc().equals(h.spec().idc()))) {
                     // new connection (e.g. rotated credentials: the old client is closed) or another IDC (in every
                     // event): hand over to ourselves; the next round takes it again with the new handle
                     log.info("{}: cluster connection or IDC changed, restarting its publisher", w.work);
@@ -166,12 +189,13 @@ public final class EventsService implements AutoCloseable {
             }
             int members = Math.max(1, leases.liveMembers());
             int share = (wanted.size() + members - 1) / members;
-            if (held.size() < share) {
+            int holding = (int) held.values().stream().filter(w -> !w.leftOver).count();
+            if (holding < share) {
                 List<String> order = new ArrayList<>(wanted.keySet());
                 // start from a different unit on every instance, so they rarely race for the same one
                 java.util.Collections.rotate(order, Math.floorMod(settings.instanceId().hashCode(), Math.max(1, order.size())));
                 for (String work : order) {
-                    if (held.size() >= share || closed) {
+                    if (holding >= share || closed) {
                         break;
                     }
                     if (held.containsKey(work)) {
@@ -180,14 +204,16 @@ public final class EventsService implements AutoCloseable {
                     long t0 = System.nanoTime();
                     OptionalLong epoch = leases.acquire(settings.leaseName(work), settings.instanceId(), settings.lease());
                     if (epoch.isPresent()) {
-                        begin(work, epoch.getAsLong(), t0 + settings.lease().toNanos() * 9 / 10, wanted.get(work));
+                        begin(work, epoch.getAsLong(), t0 + settings.lease().toNanos() * 9 / 10, wanted.get(work), false);
+                        holding++;
                     }
                 }
-            } else if (held.size() > share && members > 1) {
-                Worker w = held.values().stream().max(java.util.Comparator.comparing(x -> x.work)).orElseThrow();
-                log.info("{}: {} instances now, handing this unit over (holding {}, fair share {})", w.work, members, held.size(), share);
+            } else if (holding > share && members > 1) {
+                Worker w = held.values().stream().filter(x -> !x.leftOver).max(java.util.Comparator.comparing(x -> x.work)).orElseThrow();
+                log.info("{}: {} instances now, handing this unit over (holding {}, fair share {})", w.work, members, holding, share);
                 stop(w);
             }
+            leftOvers(wanted);
         } catch (RuntimeException e) {
             log.warn("event publisher lease loop: {}", e.toString());
         }
@@ -203,9 +229,47 @@ public final class EventsService implements AutoCloseable {
         return m;
     }
 
-    private void begin(String work, long epoch, long validUntil, Object target) {
-        Worker w = new Worker(work, epoch, validUntil, target);
-        if (target instanceof ClusterHandle h) {
+    /**
+     * Units whose lease is kept although no instance registers them any more: their holder retired them while
+     * Kafka was down, or died before. Once that has lasted two registry syncs (a unit just registered elsewhere
+     * is not yet in this instance's registry), one instance takes the lease and publishes the removal from
+     * what Kafka holds, then forgets the lease. Nothing else keeps a removal: the lease row is its record.
+     */
+    private void leftOvers(Map<String, Object> wanted) {
+        String prefix = settings.leaseName("");
+        long now = System.nanoTime();
+        long grace = 2 * registry.settings().probeInterval().toNanos() + 2 * settings.poll().toNanos();
+        Set<String> seen = new java.util.HashSet<>();
+        for (LeaseStore.Lease l : leases.leases(prefix)) {
+            String work = l.name().substring(prefix.length());
+            if (l.live() || wanted.containsKey(work) || held.containsKey(work) || !(work.startsWith("cluster.") || work.startsWith("alerts."))) {
+                continue;
+            }
+            seen.add(work);
+            long since = leftOverSince.computeIfAbsent(work, x -> now);
+            if (now - since < grace || closed) {
+                continue;
+            }
+            OptionalLong epoch = leases.acquire(l.name(), settings.instanceId(), settings.lease());
+            if (epoch.isPresent()) {
+                log.info("{}: no longer registered and its removal not yet published: publishing it", work);
+                begin(work, epoch.getAsLong(), now + settings.lease().toNanos() * 9 / 10, null, true);
+            }
+        }
+        leftOverSince.keySet().retainAll(seen);
+    }
+
+    private void begin(String work, long epoch, long validUntil, Object target, boolean leftOver) {
+        Worker w = new Worker(work, epoch, validUntil, target, leftOver);
+        if (leftOver) {
+            if (work.startsWith("cluster.")) {
+                w.cluster = ClusterPublisher.retiring(work.substring("cluster.".length()), settings, epoch, w::valid, w.metrics, snapshot);
+                w.cluster.start();
+            } else {
+                w.alerts = AlertPublisher.retiring(work.substring("alerts.".length()), settings, epoch, w::valid, w.metrics);
+                w.alerts.start();
+            }
+        } else if (target instanceof ClusterHandle h) {
             w.cluster = new ClusterPublisher(h, settings, appLabel, epoch, w::valid, w.metrics, snapshot); // it checks freshness
             if (meters != null) {
                 w.gauges.add(Gauge.builder("noah.events.buffer", w.cluster, ClusterPublisher::buffered)
@@ -221,7 +285,7 @@ public final class EventsService implements AutoCloseable {
                     .tag("work", work).tag("instance", settings.instanceId()).register(meters));
         }
         held.put(work, w);
-        log.info("{}: lease acquired (epoch {}), publishing", work, epoch);
+        log.info("{}: lease acquired (epoch {}), {}", work, epoch, leftOver ? "publishing its removal" : "publishing");
     }
 
     private void stop(Worker w) {
@@ -234,6 +298,20 @@ public final class EventsService implements AutoCloseable {
      */
     private void stop(Worker w, boolean retire) {
         held.remove(w.work);
+        unregister(w);
+        // off the lease loop: a flush or a retirement waits on Kafka for seconds, and the other units' leases must
+        // be renewed meanwhile; the lease stays live (never renewed again) until this ends, so no one takes it early
+        background(w, () -> {
+            finish(w, retire);
+            if ((retire || w.leftOver) && w.retired()) {
+                leases.forget(settings.leaseName(w.work), settings.instanceId(), w.epoch); // its removal is in Kafka
+            } else {
+                leases.release(settings.leaseName(w.work), settings.instanceId(), w.epoch);
+            }
+        });
+    }
+
+    private void finish(Worker w, boolean retire) {
         if (w.cluster != null) {
             long left = Math.max(0, Math.min(3000, (w.validUntilNanos - System.nanoTime()) / 1_000_000 - 500));
             if (retire) {
@@ -249,21 +327,30 @@ public final class EventsService implements AutoCloseable {
                 w.alerts.stop();
             }
         }
-        unregister(w);
-        leases.release(settings.leaseName(w.work), settings.instanceId(), w.epoch);
+    }
+
+    private void background(Worker w, Runnable stop) {
+        CompletableFuture<Void> f = CompletableFuture.runAsync(stop, stopper).exceptionally(e -> {
+            log.warn("{}: stopping: {}", w.work, e.toString());
+            return null;
+        });
+        stopping.add(f);
+        f.whenComplete((x, e) -> stopping.remove(f));
     }
 
     /** The lease is gone: stop at once, publish nothing more. */
     private void stopLost(Worker w) {
         held.remove(w.work);
         w.validUntilNanos = System.nanoTime() - 1;
-        if (w.cluster != null) {
-            w.cluster.stop(!settings.localLeaseCheck(), 2000);
-        }
-        if (w.alerts != null) {
-            w.alerts.stop();
-        }
         unregister(w);
+        background(w, () -> {
+            if (w.cluster != null) {
+                w.cluster.stop(!settings.localLeaseCheck(), 2000);
+            }
+            if (w.alerts != null) {
+                w.alerts.stop();
+            }
+        });
     }
 
     private void unregister(Worker w) {
@@ -353,11 +440,17 @@ public final class EventsService implements AutoCloseable {
             byWork.put(l.name().substring(prefix.length()), l);
         }
         List<PublisherStatus> out = new ArrayList<>();
-        for (String work : wanted().keySet()) {
+        Set<String> works = new java.util.TreeSet<>(wanted().keySet());
+        Set<String> removed = new java.util.TreeSet<>(byWork.keySet());
+        removed.removeAll(works);
+        works.addAll(removed); // no longer registered, the lease kept: a removal still to publish
+        for (String work : works) {
             LeaseStore.Lease l = byWork.get(work);
             Worker w = held.get(work);
+            String state = w == null ? removed.contains(work) ? "REMOVAL_PENDING" : "STANDBY"
+                    : w.leftOver && !"DEGRADED".equals(w.state()) ? "REMOVING" : w.state();
             out.add(new PublisherStatus(work, l == null ? null : l.holder(), l == null ? 0 : l.epoch(), l != null && l.live(),
-                    l == null ? null : l.until(), w == null ? "STANDBY" : w.state(),
+                    l == null ? null : l.until(), state,
                     w == null || w.cluster == null ? null : w.cluster.buffered(),
                     w == null ? null : w.cluster != null ? w.cluster.lastError() : w.alerts.lastError(),
                     w == null || w.cluster == null ? null : w.cluster.lastPublishedAt()));
@@ -383,13 +476,15 @@ public final class EventsService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Worker w : new ArrayList<>(held.values())) {
-            try {
-                stop(w);
-            } catch (RuntimeException e) {
-                log.warn("{}: stopping: {}", w.work, e.toString());
-            }
+        new ArrayList<>(held.values()).forEach(this::stop); // all at once
+        try {
+            CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("event publishers not all stopped: {}", e.toString());
         }
+        stopper.shutdown();
         try {
             leases.leave(settings.instanceId());
         } catch (RuntimeException e) {

@@ -21,6 +21,13 @@ public interface LeaseStore {
     /** Gives a held lease up at once (graceful hand-over). */
     void release(String name, String holder, long epoch);
 
+    /**
+     * Deletes a held lease: its unit was retired (its removal is in Kafka), so nothing is left to hand
+     * over. A lease that stays (released or expired) for a unit no longer registered marks a removal
+     * still to publish.
+     */
+    void forget(String name, String holder, long epoch);
+
     /** Marks this instance alive until now + ttl. */
     void heartbeat(String instance, Duration ttl);
 

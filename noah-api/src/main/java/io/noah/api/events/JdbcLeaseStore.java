@@ -45,6 +45,11 @@ public class JdbcLeaseStore implements LeaseStore {
     }
 
     @Override
+    public void forget(String name, String holder, long epoch) {
+        db.sql("delete from event_lease where name = ? and holder = ? and epoch = ?").params(name, holder, epoch).update();
+    }
+
+    @Override
     public void heartbeat(String instance, Duration ttl) {
         db.sql("""
                         insert into event_member (instance, seen_until) values (:i, now() + make_interval(secs => :secs))

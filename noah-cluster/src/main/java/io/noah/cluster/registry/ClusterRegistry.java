@@ -61,6 +61,10 @@ public final class ClusterRegistry implements AutoCloseable {
         prober.scheduleWithFixedDelay(this::probeAll, ms, ms, TimeUnit.MILLISECONDS);
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     /** Checks that a connection yields a client (kubeconfig parses, URL/token/CA well formed). */
     public void validate(ClusterSpec spec) {
         clients.create(spec.connection()).close();

@@ -20,6 +20,12 @@ public final class EventViews {
     public record Alerts(List<Alert> items, List<String> staleClusters) {
     }
 
+    /**
+     * One unit of work. {@code localState}: STARTING, PUBLISHING, DEGRADED (Kafka not accepting, the buffer full or
+     * a transaction waiting over 3 s), STOPPED, FENCED on the instance holding it; STANDBY elsewhere;
+     * REMOVAL_PENDING for a unit no longer registered whose removal is still to be published, REMOVING while an
+     * instance publishes it.
+     */
     public record Publisher(String work, String holder, long epoch, boolean leaseLive, Instant leaseUntil, String localState,
                             Integer buffered, String lastError, Instant lastPublishedAt) {
     }
