@@ -258,15 +258,24 @@ final class ClusterPublisher implements AutoCloseable {
         }
     }
 
-    private boolean initProducer() throws InterruptedException {
+    private interface KafkaStep {
+        void run();
+    }
+
+    /**
+     * Runs a step until it succeeds (true) or the publisher is stopped (false): Kafka errors are retried with a
+     * growing pause, the publisher showing DEGRADED meanwhile; fencing and a lost lease end the publisher.
+     */
+    private boolean untilDone(KafkaStep step) throws InterruptedException {
         long backoff = 200;
         while (!stopping) {
             try {
-                producer.init();
+                step.run();
                 return true;
-            } catch (TxProducer.FencedException e) {
+            } catch (TxProducer.FencedException | LeaseLost e) {
                 throw e;
             } catch (KafkaException e) {
+                metrics.failures().increment();
                 degraded(e);
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 2000);
@@ -275,10 +284,13 @@ final class ClusterPublisher implements AutoCloseable {
         return false;
     }
 
+    private boolean initProducer() throws InterruptedException {
+        return untilDone(producer::init);
+    }
+
     private boolean loadState() throws InterruptedException {
-        long backoff = 200;
-        while (!stopping) {
-            try {
+        try {
+            return untilDone(() -> {
                 long t0 = System.nanoTime();
                 EventKind.ALL.forEach(k -> published.get(k).clear());
                 checkpoints.clear();
@@ -297,16 +309,10 @@ final class ClusterPublisher implements AutoCloseable {
                         cluster, epoch, published.get(EventKind.PODS).size(), published.get(EventKind.DEPLOYMENTS).size(),
                         published.get(EventKind.NODES).size(), checkpoints, (System.nanoTime() - t0) / 1_000_000,
                         s == null ? "" : ", from a snapshot read " + s.ageMs() + " ms before");
-                return true;
-            } catch (KafkaException e) {
-                degraded(e);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 2000);
-            } catch (IllegalStateException e) {
-                return false; // cancelled
-            }
+            });
+        } catch (IllegalStateException e) {
+            return false; // cancelled
         }
-        return false;
     }
 
     private void loaded(Map<EventKind<?>, Map<String, byte[]>> raw, String topic, String key, byte[] value) {
@@ -510,20 +516,7 @@ final class ClusterPublisher implements AutoCloseable {
 
     /** A left-over removal: retried until it is in Kafka or the lease goes. */
     private void retireLeftOver() throws InterruptedException {
-        long backoff = 200;
-        while (!stopping) {
-            try {
-                publishRemoval();
-                return;
-            } catch (TxProducer.FencedException | LeaseLost e) {
-                throw e;
-            } catch (KafkaException e) {
-                metrics.failures().increment();
-                degraded(e);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 2000);
-            }
-        }
+        untilDone(this::publishRemoval);
     }
 
     private void retireNow() {
