@@ -235,6 +235,13 @@ class EventsE2ETest {
             });
         }
 
+        /** Until this many more churn actions have been taken (each phase of the test runs under churn). */
+        void awaitActions(int more) {
+            int target = actions.get() + more;
+            await("churn: " + more + " actions").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> actions.get() >= target);
+        }
+
         @Override
         public void close() throws InterruptedException {
             stop.set(true);
@@ -261,7 +268,7 @@ class EventsE2ETest {
                 .until(() -> holders(second).containsValue(second.instanceId()) && holders(second).size() == 3);
 
         try (Churn churn = new Churn(List.of(a, b))) {
-            Thread.sleep(8_000);
+            churn.awaitActions(25); // churn before the crash
             NoahProcess victim = holders(second).get("cluster." + a).equals(first.instanceId()) ? first : second;
             NoahProcess survivor = victim == first ? second : first;
             victim.kill9();
@@ -269,7 +276,7 @@ class EventsE2ETest {
             awaitLeadsAll(survivor);
             System.out.printf("[events] leader %s killed; %s led every unit after %d ms%n", victim.instanceId(),
                     survivor.instanceId(), (System.nanoTime() - killedAt) / 1_000_000);
-            Thread.sleep(5_000);
+            churn.awaitActions(15); // churn under the new leader before the outage
 
             stack.stopKafka();
             long stoppedAt = System.nanoTime();
@@ -280,7 +287,7 @@ class EventsE2ETest {
             stack.startKafka();
             System.out.printf("[events] Kafka was down %d s; %d churn actions so far%n",
                     (System.nanoTime() - stoppedAt) / 1_000_000_000, churn.actions.get());
-            Thread.sleep(5_000);
+            churn.awaitActions(15); // churn after the broker is back
         }
 
         await("Kafka's current pods equal Kubernetes' pods").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))

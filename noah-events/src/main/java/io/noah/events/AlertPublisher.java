@@ -147,10 +147,7 @@ final class AlertPublisher implements AutoCloseable {
                         log.info("alerts of {}: took over (epoch {}), {} active", idc, epoch, active.size());
                     }
                     if (leftOver) {
-                        int cleared = publish(List.of());
-                        retired = true;
-                        log.info("alerts of {}: the IDC is no longer registered, {} alerts left active by an earlier holder cleared",
-                                idc, cleared);
+                        clearAll("left active by an earlier holder");
                         return;
                     }
                     tick();
@@ -168,11 +165,7 @@ final class AlertPublisher implements AutoCloseable {
             }
             if (retiring && producer.ready()) {
                 try {
-                    int cleared = publish(List.of()); // no conflicts left: every active alert clears
-                    retired = true;
-                    if (cleared > 0) {
-                        log.info("alerts of {}: the IDC is gone from Noah, {} alerts cleared", idc, cleared);
-                    }
+                    clearAll("on retiring");
                 } catch (KafkaException e) {
                     log.warn("alerts of {}: the IDC is gone from Noah, but clearing its alerts failed (left to the next holder): {}",
                             idc, e.toString());
@@ -189,6 +182,15 @@ final class AlertPublisher implements AutoCloseable {
             if (state != ClusterPublisher.State.FENCED) {
                 state = ClusterPublisher.State.STOPPED;
             }
+        }
+    }
+
+    /** The IDC is no longer registered: no conflicts left, every active alert clears. */
+    private void clearAll(String which) {
+        int cleared = publish(List.of());
+        retired = true;
+        if (cleared > 0) {
+            log.info("alerts of {}: the IDC is no longer registered, {} alerts {} cleared", idc, cleared, which);
         }
     }
 

@@ -83,7 +83,7 @@ final class ClusterPublisher implements AutoCloseable {
     private volatile boolean retired;
     /** Set when the buffer refused a change (a watch suspended); cleared once a transaction commits. */
     private volatile boolean bufferFull;
-    static final long STALLED_NANOS = TimeUnit.SECONDS.toNanos(3);
+    private static final long STALLED_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     ClusterPublisher(ClusterHandle handle, EventsSettings settings, String appLabel, long epoch, BooleanSupplier leaseValid,
                      PublisherMetrics metrics, StateSnapshot preloaded) {
@@ -222,7 +222,7 @@ final class ClusterPublisher implements AutoCloseable {
                 return;
             }
             if (handle == null) {
-                retireLeftOver();
+                untilDone(this::publishRemoval); // a left-over removal: until it is in Kafka or the lease goes
                 return;
             }
             state = State.PUBLISHING;
@@ -484,9 +484,7 @@ final class ClusterPublisher implements AutoCloseable {
             cp.put("at", Instant.now().toString());
             records.add(new ProducerRecord<>(settings.topics().checkpoints(), cluster + "/" + e.getKey().name(), Envelopes.bytes(cp)));
         }
-        if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
-            throw new LeaseLost();
-        }
+        ensureLease();
         long t0 = System.nanoTime();
         producer.sendAll(records);
         long now = System.nanoTime();
@@ -514,9 +512,11 @@ final class ClusterPublisher implements AutoCloseable {
         lastPublishedAt = Instant.now();
     }
 
-    /** A left-over removal: retried until it is in Kafka or the lease goes. */
-    private void retireLeftOver() throws InterruptedException {
-        untilDone(this::publishRemoval);
+    /** Nothing is sent once the lease may have expired (the broker fences a new holder's predecessor too). */
+    private void ensureLease() {
+        if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
+            throw new LeaseLost();
+        }
     }
 
     private void retireNow() {
@@ -553,9 +553,7 @@ final class ClusterPublisher implements AutoCloseable {
                 "io.noah.cluster.removed", null, settings.instanceId(), epoch);
         e.set("data", data);
         records.addFirst(new ProducerRecord<>(settings.topics().changes(), cluster, Envelopes.bytes(e)));
-        if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
-            throw new LeaseLost();
-        }
+        ensureLease();
         producer.sendAll(records);
         retired = true;
         log.info("cluster {}: removed from Noah; published io.noah.cluster.removed and {} tombstones{}", cluster, records.size() - 1,
