@@ -1,5 +1,6 @@
 package io.noah.release;
 
+import io.noah.cluster.health.Loops;
 import io.noah.cluster.model.NoahException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,14 +31,17 @@ public final class ReleaseExecutor implements AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("noah-release-executor").daemon().factory());
 
+    private final Runnable guardedTick;
+
     public ReleaseExecutor(ReleaseStore store, ReleaseReconciler reconciler, Clock clock, String instanceId, Duration lease,
-                           Duration tick) {
+                           Duration tick, Loops loops) {
+        this.guardedTick = loops.guard("release-executor", this::tick);
         this.store = store;
         this.reconciler = reconciler;
         this.clock = clock;
         this.instanceId = instanceId;
         this.lease = lease;
-        loop.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(guardedTick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
@@ -51,7 +55,7 @@ public final class ReleaseExecutor implements AutoCloseable {
             try {
                 loop.execute(() -> {
                     woken.set(false);
-                    tick();
+                    guardedTick.run();
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 woken.set(false); // shutting down
@@ -72,13 +76,22 @@ public final class ReleaseExecutor implements AutoCloseable {
         }
     }
 
+    /** One release failing unexpectedly does not hold the others: each is stepped, then the first failure is reported. */
     private void tick() {
-        try {
-            var claimed = store.claim(instanceId, lease, clock.instant());
-            holdsReleases = !claimed.isEmpty();
-            claimed.forEach(this::step);
-        } catch (RuntimeException e) {
-            log.warn("release executor tick failed: {}", e.toString());
+        var claimed = store.claim(instanceId, lease, clock.instant());
+        holdsReleases = !claimed.isEmpty();
+        RuntimeException first = null;
+        for (Release r : claimed) {
+            try {
+                step(r);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = new IllegalStateException("release " + r.id() + " of " + r.spec().app() + ": " + e, e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

@@ -14,6 +14,7 @@ import io.noah.release.ReleaseExecutor;
 import io.noah.release.ReleaseReconciler;
 import io.noah.release.ReleaseService;
 import io.noah.release.ReleaseStore;
+import io.noah.cluster.health.Loops;
 import io.noah.cluster.query.Inventory;
 import io.noah.cluster.registry.ClusterRegistry;
 import io.noah.cluster.registry.KubeClientFactory;
@@ -35,10 +36,17 @@ public class NoahConfiguration {
         return Clock.systemUTC();
     }
 
+    /** Every background loop's last outcome (shown in health as "loops"). */
+    @Bean
+    Loops loops(Clock clock) {
+        return new Loops(clock);
+    }
+
     @Bean(destroyMethod = "close")
-    ClusterRegistry clusterRegistry(NoahProperties props, Clock clock, MeterRegistry meters) {
-        return new ClusterRegistry(new KubeClientFactory(props.connectTimeout(), props.requestTimeout()),
-                new ClusterRegistry.Settings(props.appLabel(), props.namespaces(), props.probeInterval()), clock, meters);
+    ClusterRegistry clusterRegistry(NoahProperties props, Clock clock, MeterRegistry meters, Loops loops) {
+        return new ClusterRegistry(new KubeClientFactory(props.connectTimeout(), props.requestTimeout(),
+                props.kubeconfig().allowExecPlugins()),
+                new ClusterRegistry.Settings(props.appLabel(), props.namespaces(), props.probeInterval()), clock, meters, loops);
     }
 
     @Bean
@@ -68,10 +76,10 @@ public class NoahConfiguration {
 
     @Bean(destroyMethod = "close")
     ReleaseExecutor releaseExecutor(ReleaseStore store, DeploymentOps ops, ClusterRegistry registry, Clock clock, NoahProperties props,
-                                    Instance noahInstance) {
+                                    Instance noahInstance, Loops loops) {
         String instance = noahInstance.id();
         ReleaseExecutor executor = new ReleaseExecutor(store, new ReleaseReconciler(ops, registry, props.appLabel(), props.versionLabel()), clock,
-                instance, props.releaseLease(), props.releaseTick());
+                instance, props.releaseLease(), props.releaseTick(), loops);
         // event-driven: Kubernetes progress (a Deployment's status changed) is acted on at once, the tick is a safety net
         registry.addDeploymentListener(executor::kubernetesChanged);
         return executor;
@@ -86,12 +94,13 @@ public class NoahConfiguration {
     /** The event publisher, when Kafka is configured; started once the stored clusters are registered. */
     @Bean(destroyMethod = "close")
     @ConditionalOnExpression("!'${noah.events.bootstrap-servers:}'.isBlank()")
-    EventsService eventsService(ClusterRegistry registry, JdbcClient db, NoahProperties props, Instance instance, MeterRegistry meters) {
+    EventsService eventsService(ClusterRegistry registry, JdbcClient db, NoahProperties props, Instance instance, MeterRegistry meters,
+                                Loops loops) {
         NoahProperties.Events e = props.events();
         return new EventsService(registry, new JdbcLeaseStore(db),
                 new EventsSettings(e.bootstrapServers(), e.topicNames(), instance.id(), e.lease(), e.poll(), e.bufferCapacity(),
                         e.partitions(), e.replicationFactor(), e.producer(), e.localLeaseCheck()),
-                props.appLabel(), meters);
+                props.appLabel(), meters, loops);
     }
 
     /** Outside (before) Spring Security's chain, so 401 and 403 answers are audited too. */

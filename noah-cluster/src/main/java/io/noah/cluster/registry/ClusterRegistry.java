@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.noah.cluster.cache.ClusterCache;
+import io.noah.cluster.health.Loops;
 import io.noah.cluster.model.ClusterSpec;
 import io.noah.cluster.model.NoahException;
 import org.slf4j.Logger;
@@ -52,13 +53,16 @@ public final class ClusterRegistry implements AutoCloseable {
             Thread.ofPlatform().name("noah-cluster-prober").daemon().factory());
     private final ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor();
 
-    public ClusterRegistry(KubeClientFactory clients, Settings settings, Clock clock, MeterRegistry meterRegistry) {
+    private final Loops loops;
+
+    public ClusterRegistry(KubeClientFactory clients, Settings settings, Clock clock, MeterRegistry meterRegistry, Loops loops) {
         this.clients = clients;
         this.settings = settings;
         this.clock = clock;
         this.meterRegistry = meterRegistry;
+        this.loops = loops;
         long ms = settings.probeInterval().toMillis();
-        prober.scheduleWithFixedDelay(this::probeAll, ms, ms, TimeUnit.MILLISECONDS);
+        prober.scheduleWithFixedDelay(loops.guard("cluster-probes", this::probeAll), ms, ms, TimeUnit.MILLISECONDS);
     }
 
     public Settings settings() {
@@ -85,7 +89,7 @@ public final class ClusterRegistry implements AutoCloseable {
             log.info("cluster {} registered (idc {}, pool {}), caches starting", spec.name(), spec.idc(), spec.pool());
         }
         registerMeters(handle);
-        probes.submit(() -> probe(handle));
+        probes.submit(loops.guard("cluster-probe." + spec.name(), () -> probe(handle)));
         return handle;
     }
 
@@ -111,6 +115,7 @@ public final class ClusterRegistry implements AutoCloseable {
         }
         h.cache().close();
         h.client().close();
+        loops.forget("cluster-probe." + name);
         log.info("cluster {} removed, client and caches stopped", name);
     }
 
@@ -148,13 +153,13 @@ public final class ClusterRegistry implements AutoCloseable {
             // one probe per cluster at a time: a slow API server must not collect a pile of them (seen as
             // several "is reachable" lines for one cluster from a JVM starting on a loaded machine)
             if (probing.add(h)) {
-                probes.submit(() -> {
+                probes.submit(loops.guard("cluster-probe." + h.name(), () -> {
                     try {
                         probe(h);
                     } finally {
                         probing.remove(h);
                     }
-                });
+                }));
             }
         }
     }
