@@ -22,7 +22,24 @@ public record NoahProperties(
         String instanceId,
         @DefaultValue("15s") Duration releaseLease,
         @DefaultValue("2s") Duration releaseTick,
-        @DefaultValue Events events) {
+        @DefaultValue Events events,
+        @DefaultValue Kubeconfig kubeconfig,
+        @DefaultValue Releases releases) {
+
+    /**
+     * Release event streams (server-sent events): at most {@code maxEventStreams} open per instance; the history is
+     * checked every {@code eventPoll} for all of them at once.
+     */
+    public record Releases(@DefaultValue("200") int maxEventStreams, @DefaultValue("1s") Duration eventPoll) {
+    }
+
+    /**
+     * Kubeconfig files declared in this configuration ({@code noah.clusters[*].kubeconfig-file}) may name files;
+     * their exec plugins run only when {@code allow-exec-plugins} is true. Kubeconfigs uploaded through the API
+     * never may (inline data only).
+     */
+    public record Kubeconfig(@DefaultValue("false") boolean allowExecPlugins) {
+    }
 
     /** AES-256 key for credentials at rest: base64 in {@code key}, or a file holding it. */
     public record Encryption(String key, String keyFile) {

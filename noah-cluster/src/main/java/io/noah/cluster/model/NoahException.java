@@ -14,6 +14,16 @@ public class NoahException extends RuntimeException {
         INVALID_LIMIT("invalid-limit", 400),
         INVALID_KUBECONFIG("invalid-kubeconfig", 400),
         INVALID_CONNECTION("invalid-connection", 400),
+        /** an uploaded kubeconfig has an exec plugin (a command Noah would run) */
+        KUBECONFIG_EXEC_NOT_ALLOWED("kubeconfig-exec-not-allowed", 400),
+        /** an uploaded kubeconfig has an auth-provider */
+        KUBECONFIG_AUTH_PROVIDER_NOT_ALLOWED("kubeconfig-auth-provider-not-allowed", 400),
+        /** an uploaded kubeconfig names a file (token, certificate, key, CA) instead of inline data */
+        KUBECONFIG_FILE_NOT_ALLOWED("kubeconfig-file-not-allowed", 400),
+        /** an uploaded kubeconfig has a proxy-url */
+        KUBECONFIG_PROXY_NOT_ALLOWED("kubeconfig-proxy-not-allowed", 400),
+        /** an uploaded kubeconfig turns TLS verification off */
+        KUBECONFIG_INSECURE_NOT_ALLOWED("kubeconfig-insecure-not-allowed", 400),
         /** a request body names a pool (cluster) that is not registered */
         UNKNOWN_POOL("unknown-pool", 400),
         CLUSTER_NOT_FOUND("cluster-not-found", 404),
@@ -23,6 +33,10 @@ public class NoahException extends RuntimeException {
         CONFLICT("conflict", 409),
         CLUSTER_IN_MAINTENANCE("cluster-in-maintenance", 409),
         CLUSTER_UNREACHABLE("cluster-unreachable", 503),
+        /** Noah is at a limit it keeps to protect itself (e.g. concurrent token checks); try again shortly */
+        BUSY("busy", 503),
+        /** the caller holds too many of something open at once (e.g. event streams) */
+        TOO_MANY("too-many-requests", 429),
         KUBERNETES_REJECTED("kubernetes-rejected", 422);
 
         private final String code;

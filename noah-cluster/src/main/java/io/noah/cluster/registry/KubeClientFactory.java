@@ -21,15 +21,24 @@ public final class KubeClientFactory {
 
     private final Duration connectTimeout;
     private final Duration requestTimeout;
+    private final boolean allowExecInDeclaredKubeconfigs;
 
     public KubeClientFactory(Duration connectTimeout, Duration requestTimeout) {
+        this(connectTimeout, requestTimeout, false);
+    }
+
+    /** {@code allowExecInDeclaredKubeconfigs}: the operator's opt-in for exec plugins in kubeconfig files of the configuration. */
+    public KubeClientFactory(Duration connectTimeout, Duration requestTimeout, boolean allowExecInDeclaredKubeconfigs) {
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
+        this.allowExecInDeclaredKubeconfigs = allowExecInDeclaredKubeconfigs;
     }
 
     public KubernetesClient create(ClusterConnection connection) {
         Config config = switch (connection) {
-            case ClusterConnection.Kubeconfig k -> fromKubeconfig(k);
+            case ClusterConnection.Kubeconfig k -> KubeconfigPolicy.fromCaller(k.content(), k.context());
+            case ClusterConnection.KubeconfigFile f ->
+                    KubeconfigPolicy.fromOperatorFile(f.path(), f.context(), allowExecInDeclaredKubeconfigs);
             case ClusterConnection.Token t -> fromToken(t);
         };
         config.setConnectionTimeout((int) connectTimeout.toMillis());
@@ -41,38 +50,11 @@ public final class KubeClientFactory {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
-    private static Config fromKubeconfig(ClusterConnection.Kubeconfig k) {
-        if (k.content() == null || k.content().isBlank()) {
-            throw invalidKubeconfig("it is empty");
-        }
-        Config config;
-        try {
-            config = Config.fromKubeconfig(k.context(), k.content(), null);
-        } catch (RuntimeException e) {
-            throw invalidKubeconfig(rootMessage(e));
-        }
-        if (config.getMasterUrl() == null || config.getMasterUrl().isBlank() || "https://kubernetes.default.svc/".equals(config.getMasterUrl())) {
-            throw invalidKubeconfig("it names no cluster server" + (k.context() == null ? "" : " for context '" + k.context() + "'"));
-        }
-        if (k.context() != null && (config.getCurrentContext() == null || !k.context().equals(config.getCurrentContext().getName()))) {
-            throw invalidKubeconfig("it has no context '" + k.context() + "'");
-        }
-        return config;
-    }
-
     private static Config fromToken(ClusterConnection.Token t) {
         if (t.server() == null || t.server().isBlank()) {
             throw NoahException.invalid(NoahException.Reason.INVALID_CONNECTION, "server", "server is required");
         }
-        URI uri;
-        try {
-            uri = URI.create(t.server());
-        } catch (IllegalArgumentException e) {
-            throw NoahException.invalid(NoahException.Reason.INVALID_CONNECTION, "server", "server is not a URL: " + t.server());
-        }
-        if (!"https".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw NoahException.invalid(NoahException.Reason.INVALID_CONNECTION, "server", "server must be an https:// URL, got " + t.server());
-        }
+        requireHttps(NoahException.Reason.INVALID_CONNECTION, "server", t.server());
         if (t.token() == null || t.token().isBlank()) {
             throw NoahException.invalid(NoahException.Reason.INVALID_CONNECTION, "token", "token is required");
         }
@@ -87,16 +69,16 @@ public final class KubeClientFactory {
                 .build();
     }
 
-    private static NoahException invalidKubeconfig(String why) {
-        return NoahException.invalid(NoahException.Reason.INVALID_KUBECONFIG, "kubeconfig", "kubeconfig is invalid: " + why);
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable r = t;
-        while (r.getCause() != null && r.getCause() != r) {
-            r = r.getCause();
+    /** An API server URL Noah may send credentials to: https with a host. */
+    static void requireHttps(NoahException.Reason reason, String field, String server) {
+        URI uri;
+        try {
+            uri = URI.create(server);
+        } catch (IllegalArgumentException e) {
+            throw NoahException.invalid(reason, field, "server is not a URL: " + server);
         }
-        String m = r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
-        return m.length() > 200 ? m.substring(0, 200) + "…" : m;
+        if (!"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw NoahException.invalid(reason, field, "server must be an https:// URL, got " + server);
+        }
     }
 }
