@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /** The cluster registry: register, list, inspect, change, remove clusters at run time. */
@@ -38,25 +40,35 @@ public class ClustersController {
     @PostMapping
     public ResponseEntity<Views.Cluster> create(@Valid @RequestBody ClusterRequests.Create body, HttpServletRequest req) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, body.reason());
-        var h = clusters.create(body);
-        registry.probe(h);
-        return ResponseEntity.created(URI.create("/api/v1/clusters/" + h.name())).body(ViewMapper.cluster(h));
+        String name = clusters.create(body);
+        registry.probe(registry.require(name));
+        return ResponseEntity.created(URI.create("/api/v1/clusters/" + name)).body(view(name));
     }
 
+    /** Every cluster Noah knows, in name order: registered ones, and those it refused to register (with the reason). */
     @GetMapping
     public List<Views.Cluster> list(@RequestParam(required = false) String idc) {
-        return registry.all().stream().filter(h -> idc == null || idc.equals(h.spec().idc())).map(ViewMapper::cluster).toList();
+        List<Views.Cluster> all = new ArrayList<>();
+        registry.all().forEach(h -> all.add(ViewMapper.cluster(h)));
+        clusters.refused().values().forEach(r -> all.add(ViewMapper.refused(r)));
+        all.sort(Comparator.comparing(Views.Cluster::name));
+        return all.stream().filter(c -> idc == null || idc.equals(c.idc())).toList();
     }
 
     @GetMapping("/{name}")
     public Views.Cluster get(@PathVariable String name) {
-        return ViewMapper.cluster(registry.require(name));
+        return view(name);
+    }
+
+    private Views.Cluster view(String name) {
+        return registry.get(name).map(ViewMapper::cluster)
+                .orElseGet(() -> clusters.refused(name).map(ViewMapper::refused).orElseGet(() -> ViewMapper.cluster(registry.require(name))));
     }
 
     @PatchMapping("/{name}")
     public Views.Cluster patch(@PathVariable String name, @Valid @RequestBody ClusterRequests.Patch body, HttpServletRequest req) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, body.reason());
-        return ViewMapper.cluster(clusters.patch(name, body));
+        return view(clusters.patch(name, body));
     }
 
     @DeleteMapping("/{name}")

@@ -1,5 +1,6 @@
 package io.noah.api.web;
 
+import io.noah.api.clusters.ClusterService;
 import io.noah.cluster.registry.ClusterRegistry;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -17,9 +18,11 @@ import java.util.Map;
 public class ClustersHealthIndicator implements HealthIndicator {
 
     private final ClusterRegistry registry;
+    private final ClusterService clusters;
 
-    public ClustersHealthIndicator(ClusterRegistry registry) {
+    public ClustersHealthIndicator(ClusterRegistry registry, ClusterService clusters) {
         this.registry = registry;
+        this.clusters = clusters;
     }
 
     @Override
@@ -40,7 +43,9 @@ public class ClustersHealthIndicator implements HealthIndicator {
             }
             detail.put(h.name(), c);
         }
+        clusters.refused().values().forEach(r -> detail.put(r.name(), Map.of("registered", false, "error", r.error())));
         detail.put("unreachable", unreachable);
+        detail.put("refused", clusters.refused().size());
         return Health.up().withDetails(detail).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.noah.api.web;
 
+import io.noah.api.clusters.ClusterService;
 import io.noah.api.web.dto.Views;
 import io.noah.cluster.cache.DeploymentRecord;
 import io.noah.cluster.cache.NodeRecord;
@@ -24,12 +25,20 @@ final class ViewMapper {
         var cache = h.cache();
         Views.Connection conn = switch (s.connection()) {
             case ClusterConnection.Kubeconfig k -> new Views.Connection("kubeconfig", null, k.context());
+            case ClusterConnection.KubeconfigFile f -> new Views.Connection("kubeconfig", null, f.context());
             case ClusterConnection.Token t -> new Views.Connection("token", t.server(), null);
         };
         return new Views.Cluster(s.name(), s.idc(), s.pool(), s.labels(), s.maintenance(), s.source().name().toLowerCase(),
                 conn, new Views.ClusterStatus(health.reachable(), health.kubernetesVersion(), cache.nodes().size(),
                 cache.pods().size(), cache.deployments().size(), cache.synced(), cache.watching(), h.stale(),
                 cache.lastEventAt(), health.probedAt(), health.error()));
+    }
+
+    /** A cluster Noah knows but did not register: never connected, its error says why. */
+    static Views.Cluster refused(ClusterService.Refused r) {
+        return new Views.Cluster(r.name(), r.idc(), r.pool(), r.labels(), r.maintenance(), r.source().name().toLowerCase(),
+                new Views.Connection(r.connectionKind(), null, null),
+                new Views.ClusterStatus(false, null, 0, 0, 0, false, false, true, null, null, "not registered: " + r.error()));
     }
 
     static Views.Freshness freshness(ClusterHandle h) {
