@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,15 +75,17 @@ public final class ClusterCache implements AutoCloseable {
             informers.add(start(client.apps().deployments().inAnyNamespace().runnableInformer(0), deployments, "deployments"));
         } else {
             for (String ns : namespaces) {
-                informers.add(start(client.pods().inNamespace(ns).runnableInformer(0), pods, "pods/" + ns));
-                informers.add(start(client.apps().deployments().inNamespace(ns).runnableInformer(0), deployments, "deployments/" + ns));
+                // each informer sees only its namespace of the shared store: a relist must not drop the others' records
+                informers.add(start(client.pods().inNamespace(ns).runnableInformer(0), pods.scoped(ns), "pods/" + ns));
+                informers.add(start(client.apps().deployments().inNamespace(ns).runnableInformer(0), deployments.scoped(ns),
+                        "deployments/" + ns));
             }
         }
         informers.add(start(client.nodes().runnableInformer(0), nodes, "nodes"));
     }
 
     private <T extends io.fabric8.kubernetes.api.model.HasMetadata> SharedIndexInformer<T> start(
-            SharedIndexInformer<T> informer, SlimItemStore<T, ?> store, String what) {
+            SharedIndexInformer<T> informer, ItemStore<T> store, String what) {
         informer.removeNamespaceIndex();
         informer.itemStore(store);
         informer.exceptionHandler((isStarted, t) -> {
@@ -123,8 +126,8 @@ public final class ClusterCache implements AutoCloseable {
         for (PodListener l : podListeners) {
             try {
                 l.changed(cluster, old, now);
-            } catch (RuntimeException e) {
-                log.warn("cluster {}: pod listener failed", cluster, e);
+            } catch (Throwable e) { // NOPMD: the informer's thread must go on for the other listeners and records
+                log.error("cluster {}: pod listener failed", cluster, e);
             }
         }
     }

@@ -97,6 +97,58 @@ public final class SlimItemStore<T extends HasMetadata, R> implements ItemStore<
         return false;
     }
 
+    /**
+     * The store as one namespace's informer must see it: puts and removes go to this store, but listing (keys,
+     * values, size) covers only that namespace's records. An informer's relist removes every record it lists
+     * no more; with one store shared by several per-namespace informers, each relist would otherwise delete
+     * the other namespaces' records.
+     */
+    public ItemStore<T> scoped(String namespace) {
+        String from = namespace + "/";
+        String to = namespace + "/\uffff";
+        return new ItemStore<>() {
+            @Override
+            public String getKey(T obj) {
+                return SlimItemStore.this.getKey(obj);
+            }
+
+            @Override
+            public T put(String key, T obj) {
+                return SlimItemStore.this.put(key, obj);
+            }
+
+            @Override
+            public T remove(String key) {
+                return SlimItemStore.this.remove(key);
+            }
+
+            @Override
+            public Stream<String> keySet() {
+                return records.subMap(from, true, to, true).keySet().stream();
+            }
+
+            @Override
+            public Stream<T> values() {
+                return records.subMap(from, true, to, true).values().stream().map(SlimItemStore.this::stub);
+            }
+
+            @Override
+            public int size() {
+                return records.subMap(from, true, to, true).size();
+            }
+
+            @Override
+            public T get(String key) {
+                return SlimItemStore.this.get(key);
+            }
+
+            @Override
+            public boolean isFullState() {
+                return false;
+            }
+        };
+    }
+
     /** The records, sorted by key ("namespace/name", or "name"). */
     public ConcurrentSkipListMap<String, R> records() {
         return records;

@@ -105,13 +105,8 @@ public final class Inventory {
             if (from != null && h.name().compareTo(from.cluster()) < 0) {
                 continue;
             }
-            NavigableMap<String, R> records = source.apply(h);
-            if (namespace != null) {
-                records = records.subMap(namespace + "/", true, namespace + "/\uffff", true);
-            }
-            if (from != null && h.name().equals(from.cluster())) {
-                records = records.tailMap(from.key(), false);
-            }
+            NavigableMap<String, R> records = window(source.apply(h), namespace,
+                    from != null && h.name().equals(from.cluster()) ? from.key() : null);
             for (Map.Entry<String, R> e : records.entrySet()) {
                 if (match.test(e.getValue())) {
                     if (items.size() == limit) {
@@ -125,6 +120,28 @@ public final class Inventory {
             }
         }
         return new Page<>(items, null);
+    }
+
+    /**
+     * The records of one namespace (all when null) after {@code afterKey} (all when null). A key from a
+     * continue token may lie outside the namespace (a token crafted by hand): before it, the whole namespace
+     * follows; after it, nothing does. Never an exception.
+     */
+    static <R> NavigableMap<String, R> window(NavigableMap<String, R> records, String namespace, String afterKey) {
+        String lo = namespace == null ? null : namespace + "/";
+        String hi = namespace == null ? null : namespace + "/\uffff";
+        boolean loInclusive = true;
+        if (afterKey != null && (lo == null || afterKey.compareTo(lo) >= 0)) {
+            lo = afterKey;
+            loInclusive = false;
+        }
+        if (lo == null) {
+            return records;
+        }
+        if (hi == null) {
+            return records.tailMap(lo, loInclusive);
+        }
+        return lo.compareTo(hi) > 0 ? java.util.Collections.emptyNavigableMap() : records.subMap(lo, loInclusive, hi, true);
     }
 
     private static void checkLimit(int limit) {

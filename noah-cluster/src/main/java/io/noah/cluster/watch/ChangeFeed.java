@@ -58,7 +58,7 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
     }
 
     private interface Source<T extends HasMetadata> {
-        KubernetesResourceList<T> list(KubernetesClient c);
+        KubernetesResourceList<T> list(KubernetesClient c, ListOptions o);
 
         Watch watch(KubernetesClient c, ListOptions o, Watcher<T> w);
     }
@@ -74,8 +74,18 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
     private volatile String lastRv;
     private volatile Watch watch;
     private volatile int generation;
+    private volatile int lastListPages;
+    private final Backoff backoff = new Backoff(1000, 30_000);
+    /** Objects per LIST page when (re)listing. */
+    static final int DEFAULT_PAGE_SIZE = 500;
+    private final int pageSize;
 
     private ChangeFeed(String what, KubernetesClient client, Source<T> source, Function<T, R> slim, Sink<R> sink) {
+        this(what, client, source, slim, sink, DEFAULT_PAGE_SIZE);
+    }
+
+    private ChangeFeed(String what, KubernetesClient client, Source<T> source, Function<T, R> slim, Sink<R> sink, int pageSize) {
+        this.pageSize = pageSize;
         this.what = what;
         this.client = client;
         this.source = source;
@@ -85,17 +95,24 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
     }
 
     public static ChangeFeed<Pod, PodRecord> pods(ClusterHandle h, String appLabel, Sink<PodRecord> sink) {
+        return pods(h, appLabel, sink, DEFAULT_PAGE_SIZE);
+    }
+
+    /** With a LIST page size of its own (tests). */
+    public static ChangeFeed<Pod, PodRecord> pods(ClusterHandle h, String appLabel, Sink<PodRecord> sink, int pageSize) {
         String cluster = h.name();
         return new ChangeFeed<>(cluster + "-pods", h.client(), new Source<>() {
-            public KubernetesResourceList<Pod> list(KubernetesClient c) { return c.pods().inAnyNamespace().list(); }
+            public KubernetesResourceList<Pod> list(KubernetesClient c, ListOptions o) { return c.pods().inAnyNamespace().list(o); }
             public Watch watch(KubernetesClient c, ListOptions o, Watcher<Pod> w) { return c.pods().inAnyNamespace().watch(o, w); }
-        }, p -> Slimming.pod(cluster, appLabel, p), sink);
+        }, p -> Slimming.pod(cluster, appLabel, p), sink, pageSize);
     }
 
     public static ChangeFeed<Deployment, DeploymentRecord> deployments(ClusterHandle h, String appLabel, Sink<DeploymentRecord> sink) {
         String cluster = h.name();
         return new ChangeFeed<>(cluster + "-deployments", h.client(), new Source<>() {
-            public KubernetesResourceList<Deployment> list(KubernetesClient c) { return c.apps().deployments().inAnyNamespace().list(); }
+            public KubernetesResourceList<Deployment> list(KubernetesClient c, ListOptions o) {
+                return c.apps().deployments().inAnyNamespace().list(o);
+            }
             public Watch watch(KubernetesClient c, ListOptions o, Watcher<Deployment> w) {
                 return c.apps().deployments().inAnyNamespace().watch(o, w);
             }
@@ -105,7 +122,7 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
     public static ChangeFeed<Node, NodeRecord> nodes(ClusterHandle h, Sink<NodeRecord> sink) {
         String cluster = h.name();
         return new ChangeFeed<>(cluster + "-nodes", h.client(), new Source<>() {
-            public KubernetesResourceList<Node> list(KubernetesClient c) { return c.nodes().list(); }
+            public KubernetesResourceList<Node> list(KubernetesClient c, ListOptions o) { return c.nodes().list(o); }
             public Watch watch(KubernetesClient c, ListOptions o, Watcher<Node> w) { return c.nodes().watch(o, w); }
         }, n -> Slimming.node(cluster, n), sink);
     }
@@ -121,6 +138,11 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
         }, 0);
     }
 
+    /** How many LIST pages the last (re)list took. */
+    public int lastListPages() {
+        return lastListPages;
+    }
+
     /** Reopens a watch suspended by back-pressure, from the last accepted resourceVersion. */
     public void resume() {
         if (suspended && !closed) {
@@ -130,23 +152,42 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
         }
     }
 
+    /**
+     * Lists in pages of {@link #pageSize} (one consistent snapshot: every page is served at the first page's
+     * resourceVersion), so a large cluster is never one huge response held at once by the API server and Noah.
+     * A failure (including an expired continue token) starts the list over after a growing pause.
+     */
     private void relist(String reason) {
         if (closed) {
             return;
         }
-        KubernetesResourceList<T> list;
+        List<R> items = new ArrayList<>();
+        String rv = null;
+        String next = null;
+        int pages = 0;
         try {
-            list = source.list(client);
+            do {
+                ListOptionsBuilder o = new ListOptionsBuilder().withLimit((long) pageSize);
+                if (next != null) {
+                    o.withContinue(next);
+                }
+                KubernetesResourceList<T> page = source.list(client, o.build());
+                pages++;
+                for (T t : page.getItems()) {
+                    items.add(slim.apply(t));
+                }
+                if (rv == null) {
+                    rv = page.getMetadata().getResourceVersion();
+                }
+                next = page.getMetadata().getContinue();
+            } while (next != null && !next.isBlank() && !closed);
         } catch (RuntimeException e) {
-            log.warn("{}: list failed ({}), retrying in 1 s", what, e.toString());
-            submit(() -> relist(reason), 1000);
+            long pause = backoff.next();
+            log.warn("{}: list failed after {} pages ({}), retrying in {} ms", what, pages, e.toString(), pause);
+            submit(() -> relist(reason), pause);
             return;
         }
-        List<R> items = new ArrayList<>(list.getItems().size());
-        for (T t : list.getItems()) {
-            items.add(slim.apply(t));
-        }
-        String rv = list.getMetadata().getResourceVersion();
+        lastListPages = pages;
         if (!closed) {
             sink.snapshot(items, rv, reason);
             lastRv = rv;
@@ -163,9 +204,11 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
         ListOptions o = new ListOptionsBuilder().withResourceVersion(fromRv).withAllowWatchBookmarks(true).build();
         try {
             watch = source.watch(client, o, new FeedWatcher(gen));
+            backoff.reset();
         } catch (RuntimeException e) {
-            log.warn("{}: watch from {} failed ({}), retrying in 1 s", what, fromRv, e.toString());
-            submit(() -> openWatch(lastRv), 1000);
+            long pause = backoff.next();
+            log.warn("{}: watch from {} failed ({}), retrying in {} ms", what, fromRv, e.toString(), pause);
+            submit(() -> openWatch(lastRv), pause);
         }
     }
 
@@ -221,8 +264,9 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
                 log.info("{}: resourceVersion {} has expired (410 Gone): listing and diffing", what, lastRv);
                 submit(() -> relist("watch expired (410 Gone) after resourceVersion " + lastRv), 0);
             } else {
-                log.warn("{}: watch closed ({}), reopening from {} in 1 s", what, cause.getMessage(), lastRv);
-                submit(() -> openWatch(lastRv), 1000);
+                long pause = backoff.next();
+                log.warn("{}: watch closed ({}), reopening from {} in {} ms", what, cause.getMessage(), lastRv, pause);
+                submit(() -> openWatch(lastRv), pause);
             }
         }
     }
@@ -232,8 +276,14 @@ public final class ChangeFeed<T extends HasMetadata, R> implements AutoCloseable
             worker.schedule(() -> {
                 try {
                     r.run();
-                } catch (RuntimeException e) {
-                    log.warn("{}: {}", what, e.toString(), e);
+                } catch (Throwable e) { // NOPMD: the feed's thread must outlive any error; it retries after a pause
+                    long pause = backoff.next();
+                    log.error("{}: failed, retrying from resourceVersion {} in {} ms", what, lastRv, pause, e);
+                    if (lastRv == null) {
+                        submit(() -> relist("retry after an error"), pause);
+                    } else {
+                        submit(() -> openWatch(lastRv), pause);
+                    }
                 }
             }, delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
