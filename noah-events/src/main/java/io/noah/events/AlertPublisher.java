@@ -46,10 +46,18 @@ final class AlertPublisher implements AutoCloseable {
     private List<Object> lastSeen = List.of();
     private volatile ClusterPublisher.State state = ClusterPublisher.State.STARTING;
     private volatile String lastError;
+    private volatile Throwable crash;
+    private final StateReader reader;
 
     AlertPublisher(String idc, ClusterRegistry registry, EventsSettings settings, long epoch, BooleanSupplier leaseValid,
                    PublisherMetrics metrics) {
-        this(idc, registry, settings, epoch, leaseValid, metrics, false);
+        this(idc, registry, settings, epoch, leaseValid, metrics, false, topicReader(settings));
+    }
+
+    /** With its own state reader (tests). */
+    AlertPublisher(String idc, ClusterRegistry registry, EventsSettings settings, long epoch, BooleanSupplier leaseValid,
+                   PublisherMetrics metrics, StateReader reader) {
+        this(idc, registry, settings, epoch, leaseValid, metrics, false, reader);
     }
 
     /**
@@ -57,11 +65,11 @@ final class AlertPublisher implements AutoCloseable {
      * retired): fences the last holder, reads the active alerts and clears them, then ends.
      */
     static AlertPublisher retiring(String idc, EventsSettings settings, long epoch, BooleanSupplier leaseValid, PublisherMetrics metrics) {
-        return new AlertPublisher(idc, null, settings, epoch, leaseValid, metrics, true);
+        return new AlertPublisher(idc, null, settings, epoch, leaseValid, metrics, true, topicReader(settings));
     }
 
     private AlertPublisher(String idc, ClusterRegistry registry, EventsSettings settings, long epoch, BooleanSupplier leaseValid,
-                           PublisherMetrics metrics, boolean leftOver) {
+                           PublisherMetrics metrics, boolean leftOver, StateReader reader) {
         this.leftOver = leftOver;
         this.idc = idc;
         this.registry = registry;
@@ -70,6 +78,7 @@ final class AlertPublisher implements AutoCloseable {
         this.leaseValid = leaseValid;
         this.metrics = metrics;
         this.producer = new TxProducer(settings, "alerts." + idc);
+        this.reader = reader;
         this.thread = Thread.ofPlatform().name("noah-alerts-" + idc).daemon().unstarted(this::run);
     }
 
@@ -124,26 +133,48 @@ final class AlertPublisher implements AutoCloseable {
         stop();
     }
 
+    /** Reads the IDC's active alerts (key {@code idc/ip} → member pods) as the alerts topic has them. */
+    interface StateReader {
+        Map<String, Set<String>> read(String idc, BooleanSupplier cancelled);
+    }
+
+    /** The compacted alerts topic, read to its end (read_committed): the last record per key says whether it is active. */
+    static StateReader topicReader(EventsSettings settings) {
+        return (idc, cancelled) -> {
+            Map<String, Set<String>> active = new HashMap<>();
+            TopicReader.read(settings.bootstrapServers(), List.of(settings.topics().alerts()), idc + "/", (t, k, v) -> {
+                if (v == null) {
+                    active.remove(k);
+                    return;
+                }
+                JsonNode e = Envelopes.read(v);
+                if (e.get("type").asString().endsWith(".cleared")) {
+                    active.remove(k);
+                } else {
+                    active.put(k, uids(e.get("data").get("pods")));
+                }
+            }, cancelled);
+            return active;
+        };
+    }
+
     private void run() {
+        boolean stateRead = false;
         try {
             while (!stopping) {
                 try {
                     if (!producer.ready()) {
-                        producer.init();
+                        producer.init(); // fences the previous holder: from here on nobody else writes this IDC's alerts
+                        stateRead = false;
+                    }
+                    if (!stateRead) {
+                        // read after every (re)init, and again after a failed read: publishing without it would raise
+                        // alerts that are already active and never clear those that ended meanwhile
+                        Map<String, Set<String>> read = reader.read(idc, () -> stopping);
                         active.clear();
+                        active.putAll(read);
                         lastSeen = List.of();
-                        TopicReader.read(settings.bootstrapServers(), List.of(settings.topics().alerts()), idc + "/", (t, k, v) -> {
-                            if (v == null) {
-                                active.remove(k);
-                                return;
-                            }
-                            JsonNode e = Envelopes.read(v);
-                            if (e.get("type").asString().endsWith(".cleared")) {
-                                active.remove(k);
-                            } else {
-                                active.put(k, uids(e.get("data").get("pods")));
-                            }
-                        }, () -> stopping);
+                        stateRead = true;
                         log.info("alerts of {}: took over (epoch {}), {} active", idc, epoch, active.size());
                     }
                     if (leftOver) {
@@ -163,7 +194,7 @@ final class AlertPublisher implements AutoCloseable {
                     Thread.sleep(1000);
                 }
             }
-            if (retiring && producer.ready()) {
+            if (retiring && stateRead && producer.ready()) {
                 try {
                     clearAll("on retiring");
                 } catch (KafkaException e) {
@@ -175,14 +206,27 @@ final class AlertPublisher implements AutoCloseable {
             state = ClusterPublisher.State.FENCED;
             metrics.fenced().increment();
             log.warn("alerts of {}: {}", idc, e.getMessage());
-        } catch (InterruptedException | IllegalStateException e) {
+        } catch (InterruptedException e) {
             // stopping
+        } catch (LeaseLost e) {
+            lastError = "lease lost";
+            log.warn("alerts of {}: lease lost, publisher stopped", idc);
+        } catch (Throwable e) { // NOPMD: ends this publisher only; the lease loop reports it and starts a new one
+            if (!stopping) {
+                crash = e;
+                lastError = e.toString();
+            }
         } finally {
             producer.close();
             if (state != ClusterPublisher.State.FENCED) {
                 state = ClusterPublisher.State.STOPPED;
             }
         }
+    }
+
+    /** What ended this publisher unexpectedly, or null. */
+    Throwable crash() {
+        return crash;
     }
 
     /** The IDC is no longer registered: no conflicts left, every active alert clears. */
@@ -244,7 +288,7 @@ final class AlertPublisher implements AutoCloseable {
         }
         if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
             metrics.rejected().increment();
-            throw new IllegalStateException("lease lost");
+            throw new LeaseLost();
         }
         producer.sendAll(records);
         metrics.published().increment(records.size());

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -41,19 +42,6 @@ final class ClusterPublisher implements AutoCloseable {
 
     enum State { STARTING, PUBLISHING, DEGRADED, STOPPED, FENCED }
 
-    private sealed interface Item permits Change, Bookmark, Snapshot {
-        EventKind<?> kind();
-    }
-
-    private record Change(EventKind<?> kind, ChangeFeed.Type type, Object record, String rv, long nanos) implements Item {
-    }
-
-    private record Bookmark(EventKind<?> kind, String rv) implements Item {
-    }
-
-    private record Snapshot(EventKind<?> kind, List<?> items, String rv, String reason) implements Item {
-    }
-
     private final ClusterHandle handle;
     private final String cluster;
     private final String idc;
@@ -62,15 +50,18 @@ final class ClusterPublisher implements AutoCloseable {
     private final long epoch;
     private final BooleanSupplier leaseValid;
     private final PublisherMetrics metrics;
-    private final BlockingQueue<Item> queue;
+    private final BlockingQueue<BatchPlanner.Item> queue;
     private final Map<EventKind<?>, Map<String, Object>> published = new HashMap<>();
     private final Map<EventKind<?>, String> checkpoints = new HashMap<>();
-    private final List<ChangeFeed<?, ?>> feeds = new ArrayList<>();
+    /** Added by the publisher thread, closed by whichever thread stops it. */
+    private final List<ChangeFeed<?, ?>> feeds = new CopyOnWriteArrayList<>();
+    private final BatchPlanner planner;
     private final TxProducer producer;
     private final StateSnapshot preloaded;
     private final Thread thread;
     private volatile State state = State.STARTING;
     private volatile String lastError;
+    private volatile Throwable crash;
     private volatile Instant lastPublishedAt;
     private long feedsStartedNanos;
     private volatile boolean stopping;
@@ -112,6 +103,7 @@ final class ClusterPublisher implements AutoCloseable {
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(settings.bufferCapacity());
         this.producer = new TxProducer(settings, "cluster." + cluster);
+        this.planner = new BatchPlanner(cluster, idc, settings, epoch);
         EventKind.ALL.forEach(k -> published.put(k, new HashMap<>()));
         this.thread = Thread.ofPlatform().name("noah-events-" + cluster).daemon().unstarted(this::run);
     }
@@ -148,6 +140,11 @@ final class ClusterPublisher implements AutoCloseable {
     private boolean stalled() {
         long since = inFlightSince;
         return since != 0 && System.nanoTime() - since > STALLED_NANOS;
+    }
+
+    /** What ended this publisher unexpectedly, or null. */
+    Throwable crash() {
+        return crash;
     }
 
     Instant lastPublishedAt() {
@@ -239,9 +236,11 @@ final class ClusterPublisher implements AutoCloseable {
             log.warn("cluster {}: lease lost, publisher stopped without publishing what it held", cluster);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            lastError = e.toString();
-            log.error("cluster {}: publisher failed", cluster, e);
+        } catch (Throwable e) { // NOPMD: ends this publisher only; the lease loop reports it (stack trace, health) and starts a new one
+            if (!stopping) {
+                crash = e;
+                lastError = e.toString();
+            }
         } finally {
             feeds.forEach(ChangeFeed::close);
             producer.close();
@@ -249,12 +248,6 @@ final class ClusterPublisher implements AutoCloseable {
                 state = State.STOPPED;
             }
             MDC.remove("cluster");
-        }
-    }
-
-    private static final class LeaseLost extends RuntimeException {
-        LeaseLost() {
-            super("lease lost", null, false, false);
         }
     }
 
@@ -354,7 +347,7 @@ final class ClusterPublisher implements AutoCloseable {
             @Override
             public void snapshot(List<R> items, String listRv, String reason) {
                 try {
-                    queue.put(new Snapshot(kind, items, listRv, reason));
+                    queue.put(new BatchPlanner.Snapshot(kind, items, listRv, reason));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -362,12 +355,12 @@ final class ClusterPublisher implements AutoCloseable {
 
             @Override
             public boolean event(ChangeFeed.Type type, R item, String rv, long receivedNanos) {
-                return accepted(queue.offer(new Change(kind, type, item, rv, receivedNanos)));
+                return accepted(queue.offer(new BatchPlanner.Change(kind, type, item, rv, receivedNanos)));
             }
 
             @Override
             public boolean bookmark(String rv) {
-                return accepted(queue.offer(new Bookmark(kind, rv)));
+                return accepted(queue.offer(new BatchPlanner.Bookmark(kind, rv)));
             }
         };
     }
@@ -382,14 +375,14 @@ final class ClusterPublisher implements AutoCloseable {
     }
 
     private void loop() throws InterruptedException {
-        List<Item> batch = new ArrayList<>();
+        List<BatchPlanner.Item> batch = new ArrayList<>();
         long backoff = 200;
         while (true) {
             if (stopping && (!flushOnStop || System.nanoTime() > stopDeadlineNanos)) {
                 return;
             }
             if (batch.isEmpty()) {
-                Item first = queue.poll(100, TimeUnit.MILLISECONDS);
+                BatchPlanner.Item first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     if (stopping) {
                         if (retireOnStop) {
@@ -442,72 +435,27 @@ final class ClusterPublisher implements AutoCloseable {
     }
 
     /** Builds one transaction from a batch and commits it; the in-memory state moves only after the commit. */
-    private void publish(List<Item> batch) {
-        Map<EventKind<?>, Map<String, Optional<Object>>> overlay = new HashMap<>();
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        Map<String, ProducerRecord<String, byte[]>> states = new LinkedHashMap<>();
-        Map<EventKind<?>, String> cps = new HashMap<>();
-        List<Long> received = new ArrayList<>();
-        int events = 0;
-        for (Item item : batch) {
-            int before = records.size();
-            switch (item) {
-                case Change c -> {
-                    change(c, overlay, records, states);
-                    if (records.size() > before) {
-                        received.add(c.nanos());
-                    }
-                    if (c.rv() != null) {
-                        cps.put(c.kind(), c.rv());
-                    }
-                }
-                case Bookmark b -> cps.put(b.kind(), b.rv());
-                case Snapshot s -> {
-                    snapshot(s, overlay, records, states);
-                    cps.put(s.kind(), s.rv());
-                }
-            }
-            events += records.size() - before;
-        }
-        cps.entrySet().removeIf(e -> e.getValue().equals(checkpoints.get(e.getKey())));
-        if (records.isEmpty() && states.isEmpty() && cps.isEmpty()) {
+    private void publish(List<BatchPlanner.Item> batch) {
+        BatchPlanner.Plan plan = planner.plan(batch, published, checkpoints);
+        if (plan.isEmpty()) {
             return;
         }
-        records.addAll(states.values());
-        for (var e : cps.entrySet()) {
-            ObjectNode cp = Envelopes.JSON.createObjectNode();
-            cp.put("cluster", cluster);
-            cp.put("kind", e.getKey().name());
-            cp.put("resourceVersion", e.getValue());
-            cp.put("epoch", epoch);
-            cp.put("leader", settings.instanceId());
-            cp.put("at", Instant.now().toString());
-            records.add(new ProducerRecord<>(settings.topics().checkpoints(), cluster + "/" + e.getKey().name(), Envelopes.bytes(cp)));
-        }
+        metrics.resyncs().increment(plan.resyncs());
         ensureLease();
         long t0 = System.nanoTime();
-        producer.sendAll(records);
+        producer.sendAll(plan.records());
         long now = System.nanoTime();
         metrics.commit().record(now - t0, TimeUnit.NANOSECONDS);
-        metrics.batch().record(records.size());
-        for (long r : received) {
+        metrics.batch().record(plan.records().size());
+        for (long r : plan.received()) {
             metrics.latency().record(now - r, TimeUnit.NANOSECONDS);
         }
-        metrics.published().increment(events);
-        for (var e : overlay.entrySet()) {
-            Map<String, Object> p = published.get(e.getKey());
-            e.getValue().forEach((k, v) -> {
-                if (v.isPresent()) {
-                    p.put(k, v.get());
-                } else {
-                    p.remove(k);
-                }
-            });
-        }
-        checkpoints.putAll(cps);
+        metrics.published().increment(plan.events());
+        plan.applyTo(published);
+        checkpoints.putAll(plan.checkpoints());
         if (lastPublishedAt == null) {
             log.info("cluster {}: first transaction as leader committed: {} events, {} ms after the watches started, {} ms in Kafka",
-                    cluster, events, (now - feedsStartedNanos) / 1_000_000, (now - t0) / 1_000_000);
+                    cluster, plan.events(), (now - feedsStartedNanos) / 1_000_000, (now - t0) / 1_000_000);
         }
         lastPublishedAt = Instant.now();
     }
@@ -558,171 +506,5 @@ final class ClusterPublisher implements AutoCloseable {
         retired = true;
         log.info("cluster {}: removed from Noah; published io.noah.cluster.removed and {} tombstones{}", cluster, records.size() - 1,
                 handle == null ? " (left over by an earlier holder)" : "");
-    }
-
-    @SuppressWarnings("unchecked")
-    private <R> R current(EventKind<R> kind, String key, Map<EventKind<?>, Map<String, Optional<Object>>> overlay) {
-        Map<String, Optional<Object>> o = overlay.get(kind);
-        if (o != null && o.containsKey(key)) {
-            return (R) o.get(key).orElse(null);
-        }
-        return (R) published.get(kind).get(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private <R> void change(Change c, Map<EventKind<?>, Map<String, Optional<Object>>> overlay,
-                            List<ProducerRecord<String, byte[]>> records, Map<String, ProducerRecord<String, byte[]>> states) {
-        EventKind<R> kind = (EventKind<R>) c.kind();
-        R now = (R) c.record();
-        String key = kind.key(cluster, now);
-        R prev = current(kind, key, overlay);
-        if (c.type() == ChangeFeed.Type.DELETED) {
-            if (prev != null) {
-                deleted(kind, key, prev, now, kind.uid(prev) + "/" + c.rv(), null, overlay, records, states);
-            }
-            return;
-        }
-        upsert(kind, key, prev, now, null, overlay, records, states);
-    }
-
-    private <R> void upsert(EventKind<R> kind, String key, R prev, R now, String reason,
-                            Map<EventKind<?>, Map<String, Optional<Object>>> overlay,
-                            List<ProducerRecord<String, byte[]>> records, Map<String, ProducerRecord<String, byte[]>> states) {
-        if (prev != null && !kind.uid(prev).equals(kind.uid(now))) {
-            // same name, new object (deleted and recreated while no one watched, or a StatefulSet pod)
-            deleted(kind, key, prev, null, kind.uid(prev) + "/replaced@" + kind.resourceVersion(now), reason, overlay, records, states);
-            prev = null;
-        }
-        String type;
-        List<String> changes;
-        if (prev == null) {
-            type = kind.addedType();
-            changes = List.of();
-        } else {
-            changes = kind.changes(prev, now);
-            if (changes.isEmpty()) {
-                return;
-            }
-            type = kind.updateType(prev, now, changes);
-        }
-        records.add(changeRecord(kind, key, type, kind.uid(now) + "/" + kind.resourceVersion(now), now, prev, now, changes, reason));
-        states.put(key, stateRecord(kind, key, now));
-        overlay.computeIfAbsent(kind, k -> new HashMap<>()).put(key, Optional.of(now));
-    }
-
-    private <R> void deleted(EventKind<R> kind, String key, R prev, R last, String idSuffix, String reason,
-                             Map<EventKind<?>, Map<String, Optional<Object>>> overlay,
-                             List<ProducerRecord<String, byte[]>> records, Map<String, ProducerRecord<String, byte[]>> states) {
-        records.add(changeRecord(kind, key, kind.deletedType(), idSuffix, prev, prev, last, List.of(), reason));
-        states.put(key, new ProducerRecord<>(kind.stateTopic(settings.topics()), key, null));
-        overlay.computeIfAbsent(kind, k -> new HashMap<>()).put(key, Optional.empty());
-    }
-
-    @SuppressWarnings("unchecked")
-    private <R> void snapshot(Snapshot s, Map<EventKind<?>, Map<String, Optional<Object>>> overlay,
-                              List<ProducerRecord<String, byte[]>> records, Map<String, ProducerRecord<String, byte[]>> states) {
-        EventKind<R> kind = (EventKind<R>) s.kind();
-        Map<String, R> now = new HashMap<>();
-        for (Object o : s.items()) {
-            R r = (R) o;
-            now.put(kind.key(cluster, r), r);
-        }
-        // what was published (with this batch's earlier changes) but no longer exists: deleted during the gap
-        Map<String, Object> before = new HashMap<>(published.get(kind));
-        Map<String, Optional<Object>> o = overlay.get(kind);
-        if (o != null) {
-            o.forEach((k, v) -> {
-                if (v.isPresent()) {
-                    before.put(k, v.get());
-                } else {
-                    before.remove(k);
-                }
-            });
-        }
-        int added = 0;
-        int deleted = 0;
-        int updated = 0;
-        for (var e : before.entrySet()) {
-            if (!now.containsKey(e.getKey())) {
-                R prev = (R) e.getValue();
-                deleted(kind, e.getKey(), prev, null, kind.uid(prev) + "/deleted@" + s.rv(), s.reason(), overlay, records, states);
-                deleted++;
-            }
-        }
-        for (var e : now.entrySet()) {
-            R prev = (R) before.get(e.getKey());
-            int n = records.size();
-            upsert(kind, e.getKey(), prev, e.getValue(), s.reason(), overlay, records, states);
-            if (records.size() > n) {
-                if (prev == null) {
-                    added++;
-                } else {
-                    updated++;
-                }
-            }
-        }
-        metrics.resyncs().increment();
-        ObjectNode data = Envelopes.JSON.createObjectNode();
-        data.put("cluster", cluster);
-        data.put("idc", idc);
-        data.put("kind", kind.name());
-        data.put("reason", s.reason());
-        data.put("resourceVersion", s.rv());
-        data.put("added", added);
-        data.put("updated", updated);
-        data.put("deleted", deleted);
-        data.put("existing", now.size());
-        ObjectNode e = Envelopes.event(cluster + "/resync/" + kind.name() + "/" + s.rv(), "/noah/clusters/" + cluster,
-                "io.noah.cluster.resynced", null, settings.instanceId(), epoch);
-        e.set("data", data);
-        records.add(new ProducerRecord<>(settings.topics().changes(), cluster, Envelopes.bytes(e)));
-        log.info("cluster {}: {} resynced ({}): {} added, {} updated, {} deleted since the last published state",
-                cluster, kind.name(), s.reason(), added, updated, deleted);
-    }
-
-    private <R> ProducerRecord<String, byte[]> changeRecord(EventKind<R> kind, String key, String type, String idSuffix, R subject,
-                                                           R before, R after, List<String> changes, String reason) {
-        ObjectNode data = Envelopes.JSON.createObjectNode();
-        data.put("kind", kind.name());
-        data.put("cluster", cluster);
-        data.put("idc", idc);
-        data.put("namespace", kind.namespace(subject));
-        data.put("name", kind.objectName(subject));
-        data.put("uid", kind.uid(subject));
-        data.put("resourceVersion", after != null ? kind.resourceVersion(after) : kind.resourceVersion(subject));
-        if (!changes.isEmpty()) {
-            var arr = data.putArray("changes");
-            changes.forEach(arr::add);
-        }
-        if (reason != null) {
-            data.put("reason", reason);
-        }
-        // POJOs, serialized once with the envelope (no intermediate tree)
-        if (before == null || type.endsWith(".added")) {
-            data.putNull("before");
-        } else {
-            data.putPOJO("before", before);
-        }
-        if (after == null || type.endsWith(".deleted")) {
-            data.putNull("after");
-        } else {
-            data.putPOJO("after", after);
-        }
-        ObjectNode e = Envelopes.event(cluster + "/" + idSuffix, "/noah/clusters/" + cluster, type, kind.subject(subject),
-                settings.instanceId(), epoch);
-        e.set("data", data);
-        return new ProducerRecord<>(settings.topics().changes(), key, Envelopes.bytes(e));
-    }
-
-    private <R> ProducerRecord<String, byte[]> stateRecord(EventKind<R> kind, String key, R now) {
-        ObjectNode data = Envelopes.JSON.createObjectNode();
-        data.put("kind", kind.name());
-        data.put("cluster", cluster);
-        data.put("idc", idc);
-        data.putPOJO("object", now);
-        ObjectNode e = Envelopes.event(cluster + "/" + kind.uid(now) + "/" + kind.resourceVersion(now), "/noah/clusters/" + cluster,
-                kind.stateType(), kind.subject(now), settings.instanceId(), epoch);
-        e.set("data", data);
-        return new ProducerRecord<>(kind.stateTopic(settings.topics()), key, Envelopes.bytes(e));
     }
 }

@@ -148,6 +148,9 @@ abstract sealed class EventKind<R> permits EventKind.Pods, EventKind.Deployments
             diff(c, "availableReplicas", a.availableReplicas(), b.availableReplicas());
             diff(c, "updatedReplicas", a.updatedReplicas(), b.updatedReplicas());
             diff(c, "images", a.images(), b.images());
+            if (a.templateHash() != null && b.templateHash() != null) { // null: a record published before the hash existed
+                diff(c, "template", a.templateHash(), b.templateHash());
+            }
             diff(c, "labels", a.labels(), b.labels());
             return c;
         }
@@ -156,7 +159,7 @@ abstract sealed class EventKind<R> permits EventKind.Pods, EventKind.Deployments
             if (c.contains("replicas") || c.contains("readyReplicas") || c.contains("availableReplicas") || c.contains("updatedReplicas")) {
                 return "io.noah.deployment.replicas-changed";
             }
-            return c.contains("images") ? "io.noah.deployment.template-changed" : "io.noah.deployment.labels-changed";
+            return c.contains("images") || c.contains("template") ? "io.noah.deployment.template-changed" : "io.noah.deployment.labels-changed";
         }
     }
 

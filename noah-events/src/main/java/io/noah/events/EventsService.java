@@ -3,6 +3,7 @@ package io.noah.events;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.noah.cluster.health.Loops;
 import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -101,9 +102,17 @@ public final class EventsService implements AutoCloseable {
         boolean retired() {
             return cluster != null ? cluster.retired() : alerts != null && alerts.retired();
         }
+
+        Throwable crash() {
+            return cluster != null ? cluster.crash() : alerts != null ? alerts.crash() : null;
+        }
     }
 
-    public EventsService(ClusterRegistry registry, LeaseStore leases, EventsSettings settings, String appLabel, MeterRegistry meters) {
+    private final Loops loops;
+
+    public EventsService(ClusterRegistry registry, LeaseStore leases, EventsSettings settings, String appLabel, MeterRegistry meters,
+                         Loops loops) {
+        this.loops = loops;
         this.registry = registry;
         this.leases = leases;
         this.settings = settings;
@@ -112,7 +121,7 @@ public final class EventsService implements AutoCloseable {
     }
 
     public void start() {
-        loop.scheduleWithFixedDelay(this::tick, 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(loops.guard("events-lease-loop", this::tick), 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
         log.info("event publisher {} started: Kafka {}, topics {}, lease {}", settings.instanceId(), settings.bootstrapServers(),
                 settings.topics(), settings.lease());
     }
@@ -125,98 +134,101 @@ public final class EventsService implements AutoCloseable {
         if (closed) {
             return;
         }
-        try {
-            if (!topicsReady) {
-                ensureTopics();
-                topicsReady = true;
-            }
-            if (!warm) {
-                // joining others (alone, there is nothing to wait for): not before this instance's own caches have
-                // listed (a cold instance is busy for seconds) and it read the state topics once
-                if (leases.liveMembers() > 0) {
-                    if (!registry.all().stream().allMatch(h -> h.cache().synced()) && System.nanoTime() - joinDeadlineNanos < 0) {
-                        return;
-                    }
-                    warmUp();
+        if (!topicsReady) {
+            ensureTopics();
+            topicsReady = true;
+        }
+        if (!warm) {
+            // joining others (alone, there is nothing to wait for): not before this instance's own caches have
+            // listed (a cold instance is busy for seconds) and it read the state topics once
+            if (leases.liveMembers() > 0) {
+                if (!registry.all().stream().allMatch(h -> h.cache().synced()) && System.nanoTime() - joinDeadlineNanos < 0) {
+                    return;
                 }
-                warm = true;
+                warmUp();
             }
-            if (snapshot != null && !snapshot.fresh()) {
-                snapshot = null;
-            }
-            leases.heartbeat(settings.instanceId(), settings.lease());
-            Map<String, Object> wanted = wanted();
-            absent.keySet().retainAll(held.keySet());
-            for (Worker w : new ArrayList<>(held.values())) {
-                Object target = wanted.get(w.work);
-                if (w.leftOver) {
-                    if (!w.alive() || target != null) {
-                        if (target != null) {
-                            log.info("{}: registered again before its removal was published: publishing it as usual", w.work);
-                        }
-                        stop(w);
-                        continue;
+            warm = true;
+        }
+        if (snapshot != null && !snapshot.fresh()) {
+            snapshot = null;
+        }
+        leases.heartbeat(settings.instanceId(), settings.lease());
+        Map<String, Object> wanted = wanted();
+        absent.keySet().retainAll(held.keySet());
+        for (Worker w : new ArrayList<>(held.values())) {
+            Object target = wanted.get(w.work);
+            if (w.leftOver) {
+                if (!w.alive() || target != null) {
+                    if (target != null) {
+                        log.info("{}: registered again before its removal was published: publishing it as usual", w.work);
                     }
-                } else if (target == null) {
-                    // twice in a row: a registry update swaps a cluster's handle, and this loop may look in between
-                    if (absent.merge(w.work, 1, Integer::sum) >= 2) {
-                        log.info("{}: no longer registered: publishing its removal, then stopping", w.work);
-                        absent.remove(w.work);
-                        stop(w, true);
-                    }
+                    stop(w);
                     continue;
                 }
-                absent.remove(w.work);
-                if (!w.leftOver && target instanceof ClusterHandle h && (w.target != h || !w.cluster.idc().equals(h.spec().idc()))) {
-                    // new connection (e.g. rotated credentials: the old client is closed) or another IDC (in every
-                    // event): hand over to ourselves; the next round takes it again with the new handle
-                    log.info("{}: cluster connection or IDC changed, restarting its publisher", w.work);
-                    stop(w);
+            } else if (target == null) {
+                // twice in a row: a registry update swaps a cluster's handle, and this loop may look in between
+                if (absent.merge(w.work, 1, Integer::sum) >= 2) {
+                    log.info("{}: no longer registered: publishing its removal, then stopping", w.work);
+                    absent.remove(w.work);
+                    stop(w, true);
+                }
+                continue;
+            }
+            absent.remove(w.work);
+            if (!w.leftOver && target instanceof ClusterHandle h && (w.target != h || !w.cluster.idc().equals(h.spec().idc()))) {
+                // new connection (e.g. rotated credentials: the old client is closed) or another IDC (in every
+                // event): hand over to ourselves; the next round takes it again with the new handle
+                log.info("{}: cluster connection or IDC changed, restarting its publisher", w.work);
+                stop(w);
+                continue;
+            }
+            long t0 = System.nanoTime();
+            if (!w.alive()) {
+                Throwable crash = w.crash();
+                if (crash != null) {
+                    loops.failed("events." + w.work, crash); // logged with its stack trace, shown in health
+                }
+                log.warn("{}: publisher ended ({}), giving the lease up", w.work, w.state());
+                stop(w);
+                continue;
+            }
+            if ("PUBLISHING".equals(w.state())) {
+                loops.succeeded("events." + w.work);
+            }
+            if (leases.renew(settings.leaseName(w.work), settings.instanceId(), w.epoch, settings.lease())) {
+                w.validUntilNanos = t0 + settings.lease().toNanos() * 9 / 10;
+            } else {
+                log.warn("{}: lease lost (epoch {}), publisher stopped", w.work, w.epoch);
+                stopLost(w);
+            }
+        }
+        int members = Math.max(1, leases.liveMembers());
+        int share = (wanted.size() + members - 1) / members;
+        int holding = (int) held.values().stream().filter(w -> !w.leftOver).count();
+        if (holding < share) {
+            List<String> order = new ArrayList<>(wanted.keySet());
+            // start from a different unit on every instance, so they rarely race for the same one
+            java.util.Collections.rotate(order, Math.floorMod(settings.instanceId().hashCode(), Math.max(1, order.size())));
+            for (String work : order) {
+                if (holding >= share || closed) {
+                    break;
+                }
+                if (held.containsKey(work)) {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                if (!w.alive()) {
-                    log.warn("{}: publisher ended ({}), giving the lease up", w.work, w.state());
-                    stop(w);
-                    continue;
-                }
-                if (leases.renew(settings.leaseName(w.work), settings.instanceId(), w.epoch, settings.lease())) {
-                    w.validUntilNanos = t0 + settings.lease().toNanos() * 9 / 10;
-                } else {
-                    log.warn("{}: lease lost (epoch {}), publisher stopped", w.work, w.epoch);
-                    stopLost(w);
+                OptionalLong epoch = leases.acquire(settings.leaseName(work), settings.instanceId(), settings.lease());
+                if (epoch.isPresent()) {
+                    begin(work, epoch.getAsLong(), t0 + settings.lease().toNanos() * 9 / 10, wanted.get(work), false);
+                    holding++;
                 }
             }
-            int members = Math.max(1, leases.liveMembers());
-            int share = (wanted.size() + members - 1) / members;
-            int holding = (int) held.values().stream().filter(w -> !w.leftOver).count();
-            if (holding < share) {
-                List<String> order = new ArrayList<>(wanted.keySet());
-                // start from a different unit on every instance, so they rarely race for the same one
-                java.util.Collections.rotate(order, Math.floorMod(settings.instanceId().hashCode(), Math.max(1, order.size())));
-                for (String work : order) {
-                    if (holding >= share || closed) {
-                        break;
-                    }
-                    if (held.containsKey(work)) {
-                        continue;
-                    }
-                    long t0 = System.nanoTime();
-                    OptionalLong epoch = leases.acquire(settings.leaseName(work), settings.instanceId(), settings.lease());
-                    if (epoch.isPresent()) {
-                        begin(work, epoch.getAsLong(), t0 + settings.lease().toNanos() * 9 / 10, wanted.get(work), false);
-                        holding++;
-                    }
-                }
-            } else if (holding > share && members > 1) {
-                Worker w = held.values().stream().filter(x -> !x.leftOver).max(java.util.Comparator.comparing(x -> x.work)).orElseThrow();
-                log.info("{}: {} instances now, handing this unit over (holding {}, fair share {})", w.work, members, holding, share);
-                stop(w);
-            }
-            leftOvers(wanted);
-        } catch (RuntimeException e) {
-            log.warn("event publisher lease loop: {}", e.toString());
+        } else if (holding > share && members > 1) {
+            Worker w = held.values().stream().filter(x -> !x.leftOver).max(java.util.Comparator.comparing(x -> x.work)).orElseThrow();
+            log.info("{}: {} instances now, handing this unit over (holding {}, fair share {})", w.work, members, holding, share);
+            stop(w);
         }
+        leftOvers(wanted);
     }
 
     /** Units of work that should run now: one per registered cluster, one per IDC. */
@@ -304,6 +316,7 @@ public final class EventsService implements AutoCloseable {
         background(w, () -> {
             finish(w, retire);
             if ((retire || w.leftOver) && w.retired()) {
+                loops.forget("events." + w.work);
                 leases.forget(settings.leaseName(w.work), settings.instanceId(), w.epoch); // its removal is in Kafka
             } else {
                 leases.release(settings.leaseName(w.work), settings.instanceId(), w.epoch);
@@ -331,7 +344,7 @@ public final class EventsService implements AutoCloseable {
 
     private void background(Worker w, Runnable stop) {
         CompletableFuture<Void> f = CompletableFuture.runAsync(stop, stopper).exceptionally(e -> {
-            log.warn("{}: stopping: {}", w.work, e.toString());
+            log.error("{}: stopping its publisher failed", w.work, e);
             return null;
         });
         stopping.add(f);

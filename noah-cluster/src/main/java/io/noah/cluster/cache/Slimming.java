@@ -83,7 +83,7 @@ public final class Slimming {
                 st == null ? 0 : nz(st.getAvailableReplicas()),
                 m.getGeneration() == null ? 0 : m.getGeneration(),
                 st == null || st.getObservedGeneration() == null ? 0 : st.getObservedGeneration(),
-                images, epoch(m.getCreationTimestamp()));
+                images, epoch(m.getCreationTimestamp()), spec == null ? null : TemplatePrint.of(spec.getTemplate()).hash());
     }
 
     public static NodeRecord node(String cluster, Node n) {
