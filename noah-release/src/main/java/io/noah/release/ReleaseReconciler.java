@@ -1,5 +1,6 @@
 package io.noah.release;
 
+import io.noah.cluster.cache.TemplatePrint;
 import io.noah.cluster.ops.DeploymentOps;
 import io.noah.cluster.registry.ClusterRegistry;
 
@@ -22,6 +23,10 @@ public final class ReleaseReconciler {
     public record Result(Release release, Outcome outcome, String event) {
     }
 
+    private static final String CANARY = "canary";
+    private static final String RUNNING = "running";
+    private static final List<String> ROLES = List.of(CANARY, RUNNING);
+
     private final DeploymentOps ops;
     private final ClusterRegistry registry;
     private final String versionLabel;
@@ -43,29 +48,32 @@ public final class ReleaseReconciler {
     }
 
     private Result autoGate(Release r, Instant now) {
-        // between batches nothing may move: a replica count other than the one Noah set was changed outside
-        // (the cache filters: a waiting release costs no API call unless the cache disagrees)
+        // between batches nothing may move: a replica count other than the one Noah set, a pod template changed by
+        // hand or a Deployment deleted means someone acted outside Noah (the cache filters: a waiting release costs
+        // no API call unless the cache disagrees)
         for (String pool : r.plan().pools()) {
             var cache = registry.require(pool).cache().deployments();
-            Map<String, Integer> last = r.lastSet() == null ? null : r.lastSet().get(pool);
-            if (last == null) {
-                continue;
-            }
-            for (String role : List.of("canary", "running")) {
-                String name = role.equals("canary") ? r.canaryNames().get(pool) : r.runningNames().get(pool);
+            Map<String, Integer> last = r.lastSet().get(pool);
+            Map<String, TemplatePrint> prints = r.prints().get(pool);
+            for (String role : ROLES) {
+                String name = name(r, pool, role);
                 if (name == null) {
                     continue;
                 }
+                Integer lastSet = last == null ? null : last.get(role);
+                TemplatePrint known = prints == null ? null : prints.get(role);
                 var d = cache.record(r.spec().namespace() + "/" + name);
-                int want = role.equals("canary") ? r.plan().canary(r.step(), pool) : r.plan().running(r.step(), pool);
-                if (outsideChange(role + " " + name, d == null ? null : d.replicas(), last.get(role), want) == null) {
+                int want = role.equals(CANARY) ? r.plan().canary(r.step(), pool) : r.plan().running(r.step(), pool);
+                boolean suspicious = d == null ? known != null || lastSet != null
+                        : outsideReplicas(role, name, d.replicas(), lastSet, want) != null
+                        || known != null && !known.hash().equals(d.templateHash());
+                if (!suspicious) {
                     continue;
                 }
-                // the cache may not have seen Noah's own last scale yet (a just-started instance): confirm live
-                String outside = outsideChange(role + " " + name,
-                        ops.state(pool, r.spec().namespace(), name).map(DeploymentOps.State::replicas).orElse(null), last.get(role), want);
+                // the cache may lag (a just-started instance, Noah's own last scale): confirm live
+                String outside = outsideChange(role, name, ops.state(pool, r.spec().namespace(), name), lastSet, want, known);
                 if (outside != null) {
-                    return stop(r, now, copy(r.lastSet()), outside + " in pool " + pool);
+                    return stop(r, now, copy(r.lastSet()), r.prints(), outside + " in pool " + pool);
                 }
             }
         }
@@ -79,15 +87,16 @@ public final class ReleaseReconciler {
 
     private Result apply(Release r, Instant now) {
         Map<String, Map<String, Integer>> lastSet = copy(r.lastSet());
+        Map<String, Map<String, TemplatePrint>> prints = copy(r.prints());
         List<String> waiting = new ArrayList<>();
         List<String> changing = r.plan().poolsChangedBetween(r.step(), r.target());
         for (String pool : r.plan().pools()) {
             if (changing.contains(pool) && registry.require(pool).spec().maintenance()) {
-                return stop(r, now, lastSet, "pool " + pool + " is in maintenance");
+                return stop(r, now, lastSet, prints, "pool " + pool + " is in maintenance");
             }
-            PoolStep s = pool(r, pool, lastSet);
+            PoolStep s = pool(r, pool, lastSet, prints.computeIfAbsent(pool, k -> new HashMap<>()));
             if (s.stop != null) {
-                return stop(r, now, lastSet, s.stop);
+                return stop(r, now, lastSet, prints, s.stop);
             }
             if (s.waiting != null) {
                 waiting.add(pool + ": " + s.waiting);
@@ -98,28 +107,28 @@ public final class ReleaseReconciler {
             if (r.state() == ReleaseState.RUNNING && deadline != null && now.isAfter(deadline)) {
                 String why = "batch " + r.target() + " did not finish within " + r.spec().batchDeadline() + ": " + String.join("; ", waiting);
                 if (r.spec().onDeadline() == ReleaseSpec.OnDeadline.ROLLBACK) {
-                    return new Result(r.with(ReleaseState.ROLLING_BACK, r.step(), r.step(), now, why).withLastSet(lastSet),
+                    return new Result(r.with(ReleaseState.ROLLING_BACK, r.step(), r.step(), now, why).withLastSet(lastSet).withPrints(prints),
                             new Outcome.Stopped(why), "deadline-rollback");
                 }
-                return stop(r, now, lastSet, why);
+                return stop(r, now, lastSet, prints, why);
             }
-            return new Result(r.withLastSet(lastSet), new Outcome.Waiting(String.join("; ", waiting)), null);
+            return new Result(r.withLastSet(lastSet).withPrints(prints), new Outcome.Waiting(String.join("; ", waiting)), null);
         }
         // every pool is at the target step
         int t = r.target();
         if (r.state() == ReleaseState.RUNNING) {
             if (t < r.plan().lastStep()) {
-                return new Result(r.with(ReleaseState.WAITING, t, t, now, null).withLastSet(lastSet),
+                return new Result(r.with(ReleaseState.WAITING, t, t, now, null).withLastSet(lastSet).withPrints(prints),
                         new Outcome.Advanced("batch " + t + " done"), "batch-done");
             }
             boolean delay = r.spec().deleteOldAfter() != null && !r.spec().deleteOldAfter().isZero();
             if (delay && r.step() != t) {
                 // the last batch just finished: start the delay before the old Deployments go
                 return new Result(r.with(ReleaseState.RUNNING, t, t, now, "deleting the old Deployments after "
-                        + r.spec().deleteOldAfter()).withLastSet(lastSet), new Outcome.Advanced("last batch done"), "batch-done");
+                        + r.spec().deleteOldAfter()).withLastSet(lastSet).withPrints(prints), new Outcome.Advanced("last batch done"), "batch-done");
             }
             if (delay && now.isBefore(r.stepStartedAt().plus(r.spec().deleteOldAfter()))) {
-                return new Result(r.withLastSet(lastSet), new Outcome.Waiting("old Deployments are deleted at "
+                return new Result(r.withLastSet(lastSet).withPrints(prints), new Outcome.Waiting("old Deployments are deleted at "
                         + r.stepStartedAt().plus(r.spec().deleteOldAfter())), null);
             }
             for (String pool : r.plan().pools()) {
@@ -127,18 +136,18 @@ public final class ReleaseReconciler {
                     ops.delete(pool, r.spec().namespace(), r.runningNames().get(pool));
                 }
             }
-            return new Result(r.with(ReleaseState.SUCCEEDED, t, t, now, null).withLastSet(lastSet).finished(ReleaseState.SUCCEEDED, now, null),
+            return new Result(r.with(ReleaseState.SUCCEEDED, t, t, now, null).withLastSet(lastSet).withPrints(prints).finished(ReleaseState.SUCCEEDED, now, null),
                     new Outcome.Advanced("released"), "succeeded");
         }
         // rolling back
         if (t > 0) {
-            return new Result(r.with(ReleaseState.ROLLING_BACK, t, t - 1, now, r.reason()).withLastSet(lastSet),
+            return new Result(r.with(ReleaseState.ROLLING_BACK, t, t - 1, now, r.reason()).withLastSet(lastSet).withPrints(prints),
                     new Outcome.Advanced("rolled back to batch " + t), "rolled-back-step");
         }
         for (String pool : r.plan().pools()) {
             ops.delete(pool, r.spec().namespace(), r.canaryNames().get(pool));
         }
-        return new Result(r.with(ReleaseState.ROLLED_BACK, 0, 0, now, r.reason()).withLastSet(lastSet)
+        return new Result(r.with(ReleaseState.ROLLED_BACK, 0, 0, now, r.reason()).withLastSet(lastSet).withPrints(prints)
                 .finished(ReleaseState.ROLLED_BACK, now, r.reason()), new Outcome.Advanced("rolled back"), "rolled-back");
     }
 
@@ -146,7 +155,7 @@ public final class ReleaseReconciler {
         static final PoolStep DONE = new PoolStep(null, null);
     }
 
-    private PoolStep pool(Release r, String pool, Map<String, Map<String, Integer>> lastSet) {
+    private PoolStep pool(Release r, String pool, Map<String, Map<String, Integer>> lastSet, Map<String, TemplatePrint> prints) {
         String ns = r.spec().namespace();
         String canaryName = r.canaryNames().get(pool);
         String runningName = r.runningNames().get(pool);
@@ -159,19 +168,19 @@ public final class ReleaseReconciler {
         if (newApp) {
             wantR = 0; // nothing runs yet: every replica of the plan is the new Deployment's
         }
-        // a replica count that is neither what Noah last set nor this step's target was changed outside Noah
-        String outside = outsideChange("canary " + canaryName, canary.map(DeploymentOps.State::replicas).orElse(null),
-                last.get("canary"), wantC);
-        if (outside == null) {
-            outside = outsideChange("running " + runningName, running.map(DeploymentOps.State::replicas).orElse(null),
-                    last.get("running"), wantR);
+        // replicas neither Noah's last nor this step's target, a template changed by hand, a Deployment Noah knew gone
+        String outside = outsideChange(CANARY, canaryName, canary, last.get(CANARY), wantC, prints.get(CANARY));
+        if (outside == null && !newApp) {
+            outside = outsideChange(RUNNING, runningName, running, last.get(RUNNING), wantR, prints.get(RUNNING));
         }
         if (outside != null) {
             return new PoolStep(null, outside + " in pool " + pool);
         }
-        if (!newApp && running.isEmpty() && (wantR > 0 || last.get("running") != null && last.get("running") > 0)) {
+        if (!newApp && running.isEmpty() && wantR > 0) {
             return new PoolStep(null, "the running Deployment " + runningName + " disappeared from pool " + pool);
         }
+        canary.ifPresent(c -> prints.putIfAbsent(CANARY, c.template()));
+        running.ifPresent(c -> prints.putIfAbsent(RUNNING, c.template()));
         if (canary.isEmpty() && wantC > 0) {
             // created at 0 replicas, then scaled below in the same round
             var change = new DeploymentOps.Change(r.spec().images(), r.spec().env(), r.spec().resources());
@@ -179,17 +188,18 @@ public final class ReleaseReconciler {
             canary = Optional.of(newApp
                     ? ops.createNew(pool, ns, canaryName, appLabel, r.spec().app(), versionLabel, r.spec().version(), change, annotations)
                     : ops.createCanary(pool, ns, runningName, canaryName, versionLabel, r.spec().version(), change, annotations));
-            last.put("canary", 0);
+            last.put(CANARY, 0);
+            prints.put(CANARY, canary.get().template());
         }
         int curC = canary.map(DeploymentOps.State::replicas).orElse(0);
         int curR = running.map(DeploymentOps.State::replicas).orElse(0);
         if (curC < wantC) {
-            last.put("canary", wantC);
+            last.put(CANARY, wantC);
             ops.scale(pool, ns, canaryName, wantC);
             return new PoolStep("canary scaled up to " + wantC, null);
         }
         if (curR < wantR) {
-            last.put("running", wantR);
+            last.put(RUNNING, wantR);
             ops.scale(pool, ns, runningName, wantR);
             return new PoolStep("running scaled up to " + wantR, null);
         }
@@ -200,43 +210,64 @@ public final class ReleaseReconciler {
             return new PoolStep("running pods ready " + running.get().readyReplicas() + "/" + wantR, null);
         }
         if (curR > wantR) {
-            last.put("running", wantR);
+            last.put(RUNNING, wantR);
             ops.scale(pool, ns, runningName, wantR);
             return new PoolStep("running scaled down to " + wantR, null);
         }
         if (curC > wantC) {
-            last.put("canary", wantC);
+            last.put(CANARY, wantC);
             ops.scale(pool, ns, canaryName, wantC);
             return new PoolStep("canary scaled down to " + wantC, null);
         }
         if (running.isPresent() && !running.get().scaledDownTo(wantR) || canary.isPresent() && !canary.get().scaledDownTo(wantC)) {
             return new PoolStep("pods terminating", null);
         }
-        last.put("canary", wantC);
-        last.put("running", wantR);
+        last.put(CANARY, wantC);
+        last.put(RUNNING, wantR);
         return PoolStep.DONE;
     }
 
     /**
-     * A replica count that is neither what Noah last set nor the step's target was changed outside Noah
-     * (a crash between scaling and storing leaves the target, which is fine). Null: no outside change.
+     * What someone changed outside Noah on a Deployment of the release, or null: its replicas are neither what
+     * Noah last set nor the step's target (a crash between scaling and storing leaves the target, which is fine),
+     * its pod template is not the one Noah created or found, or it is gone although Noah knew it.
      */
-    private static String outsideChange(String what, Integer actual, Integer lastSet, int want) {
-        if (actual == null || lastSet == null) {
-            return null;
+    private static String outsideChange(String role, String name, Optional<DeploymentOps.State> live, Integer lastSet, int want,
+                                        TemplatePrint known) {
+        if (live.isEmpty()) {
+            return known != null || lastSet != null ? "the " + role + " Deployment " + name + " was deleted outside Noah" : null;
         }
-        if (!actual.equals(lastSet) && actual != want) {
-            return "the replicas of " + what + " were changed outside Noah (Noah set " + lastSet + ", found " + actual + ")";
+        String replicas = outsideReplicas(role, name, live.get().replicas(), lastSet, want);
+        if (replicas != null) {
+            return replicas;
+        }
+        if (known != null) {
+            List<String> changed = live.get().template().changesSince(known);
+            if (!changed.isEmpty()) {
+                return "the pod template of " + role + " " + name + " was changed outside Noah (" + String.join("; ", changed) + ")";
+            }
         }
         return null;
     }
 
-    private static Result stop(Release r, Instant now, Map<String, Map<String, Integer>> lastSet, String why) {
-        return new Result(r.pausedFrom(r.state(), why).withLastSet(lastSet), new Outcome.Stopped(why), "paused");
+    private static String outsideReplicas(String role, String name, int actual, Integer lastSet, int want) {
+        if (lastSet != null && actual != lastSet && actual != want) {
+            return "the replicas of " + role + " " + name + " were changed outside Noah (Noah set " + lastSet + ", found " + actual + ")";
+        }
+        return null;
     }
 
-    private static Map<String, Map<String, Integer>> copy(Map<String, Map<String, Integer>> m) {
-        Map<String, Map<String, Integer>> out = new HashMap<>();
+    private static String name(Release r, String pool, String role) {
+        return role.equals(CANARY) ? r.canaryNames().get(pool) : r.runningNames().get(pool);
+    }
+
+    private static Result stop(Release r, Instant now, Map<String, Map<String, Integer>> lastSet,
+                               Map<String, Map<String, TemplatePrint>> prints, String why) {
+        return new Result(r.pausedFrom(r.state(), why).withLastSet(lastSet).withPrints(prints), new Outcome.Stopped(why), "paused");
+    }
+
+    private static <V> Map<String, Map<String, V>> copy(Map<String, Map<String, V>> m) {
+        Map<String, Map<String, V>> out = new HashMap<>();
         if (m != null) {
             m.forEach((k, v) -> out.put(k, new HashMap<>(v)));
         }

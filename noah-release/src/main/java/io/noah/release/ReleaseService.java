@@ -1,5 +1,6 @@
 package io.noah.release;
 
+import io.noah.cluster.cache.TemplatePrint;
 import io.noah.cluster.model.ClusterSpec;
 import io.noah.cluster.model.NoahException;
 import io.noah.cluster.ops.DeploymentOps;
@@ -39,6 +40,7 @@ public final class ReleaseService {
         Map<String, String> running = new LinkedHashMap<>();
         Map<String, String> canary = new LinkedHashMap<>();
         Map<String, Integer> totals = new LinkedHashMap<>();
+        Map<String, Map<String, TemplatePrint>> prints = new LinkedHashMap<>();
         String canaryName = (spec.app() + "-" + spec.version()).toLowerCase().replaceAll("[^a-z0-9-]", "-");
         if (canaryName.length() > 63) {
             canaryName = canaryName.substring(0, 63);
@@ -87,6 +89,7 @@ public final class ReleaseService {
                 }
             }
             running.put(pool, d.name());
+            prints.put(pool, Map.of("running", d.template())); // a change by hand from here on pauses the release
             canary.put(pool, canaryName);
             totals.put(pool, d.replicas());
         }
@@ -94,7 +97,7 @@ public final class ReleaseService {
                 : Plan.perPool(spec.pools(), totals, spec.batches(), spec.percent());
         Instant now = clock.instant();
         Release r = new Release(UUID.randomUUID().toString(), spec, plan, running, canary, ReleaseState.RUNNING, null, 0, 1, now,
-                reason, Map.of(), actor, now, now, null, 0);
+                reason, Map.of(), actor, now, now, null, 0, prints);
         store.insert(r, new ReleaseStore.Transition(actor, "created", null, reason));
         wakeExecutor.run();
         return r;
@@ -119,9 +122,10 @@ public final class ReleaseService {
         return act(id, actor, reason, "resumed", r -> {
             require(r, r.state() == ReleaseState.PAUSED, "resume", "paused");
             ReleaseState to = r.resumeTo() == null ? ReleaseState.RUNNING : r.resumeTo();
-            // an outside change was accepted by resuming: Noah takes over from what it finds now
+            // an outside change was accepted by resuming: Noah takes over from what it finds now (replica counts,
+            // templates, a Deployment gone: a deleted canary is created again)
             return new Release(r.id(), r.spec(), r.plan(), r.runningNames(), r.canaryNames(), to, null, r.step(), r.target(),
-                    clock.instant(), reason, Map.of(), r.createdBy(), r.createdAt(), r.updatedAt(), null, r.version());
+                    clock.instant(), reason, Map.of(), r.createdBy(), r.createdAt(), r.updatedAt(), null, r.version(), Map.of());
         });
     }
 

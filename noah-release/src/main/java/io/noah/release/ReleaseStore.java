@@ -34,7 +34,10 @@ public interface ReleaseStore {
 
     List<Event> events(String releaseId, long afterId);
 
-    /** Takes or renews the lease of every active release this instance may execute; returns them. */
+    /**
+     * Heartbeats this instance, renews the leases it holds and takes free ones up to its fair share of the active
+     * releases (active / live instances); returns the releases it holds now.
+     */
     List<Release> claim(String holder, Duration lease, Instant now);
 
     /** Gives up this instance's leases (graceful shutdown). */

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.noah.cluster.cache.TemplatePrint;
 import io.noah.cluster.model.NoahException;
 import io.noah.cluster.registry.ClusterRegistry;
 
@@ -21,10 +22,10 @@ import java.util.Optional;
  */
 public final class DeploymentOps {
 
-    /** A Deployment's desired and observed replica counts. */
+    /** A Deployment's desired and observed replica counts, and its pod template's print. */
     public record State(String name, int replicas, long generation, long observedGeneration, int statusReplicas,
                         int updatedReplicas, int readyReplicas, int availableReplicas, Map<String, String> labels,
-                        Map<String, String> annotations) {
+                        Map<String, String> annotations, TemplatePrint template) {
 
         /** The controller has seen the latest spec and at least {@code n} pods of it are ready and available. */
         public boolean readyAt(int n) {
@@ -213,7 +214,8 @@ public final class DeploymentOps {
                 s == null ? 0 : nz(s.getReplicas()), s == null ? 0 : nz(s.getUpdatedReplicas()),
                 s == null ? 0 : nz(s.getReadyReplicas()), s == null ? 0 : nz(s.getAvailableReplicas()),
                 d.getMetadata().getLabels() == null ? Map.of() : new HashMap<>(d.getMetadata().getLabels()),
-                d.getMetadata().getAnnotations() == null ? Map.of() : new HashMap<>(d.getMetadata().getAnnotations()));
+                d.getMetadata().getAnnotations() == null ? Map.of() : new HashMap<>(d.getMetadata().getAnnotations()),
+                TemplatePrint.of(d.getSpec().getTemplate()));
     }
 
     private static int nz(Integer i) {
