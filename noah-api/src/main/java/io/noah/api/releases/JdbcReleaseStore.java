@@ -30,7 +30,10 @@ public class JdbcReleaseStore implements ReleaseStore {
     private final JsonMapper json;
     private final Clock clock;
 
-    public JdbcReleaseStore(JdbcClient db, JsonMapper json, Clock clock) {
+    private final ReleaseEventHub hub;
+
+    public JdbcReleaseStore(JdbcClient db, JsonMapper json, Clock clock, ReleaseEventHub hub) {
+        this.hub = hub;
         this.db = db;
         this.json = json;
         this.clock = clock;
@@ -45,6 +48,7 @@ public class JdbcReleaseStore implements ReleaseStore {
             db.sql("with changed as (insert into release (id, app, state, doc, version, created_at, updated_at)"
                             + " values (?, ?, ?, ?::jsonb, ?, ?, ?) returning id) " + INSERT_EVENT)
                     .params(params).update();
+            hub.poke();
         } catch (DuplicateKeyException e) {
             String other = db.sql("select id from release where app = ? and state in " + ACTIVE).param(r.spec().app())
                     .query(String.class).optional().orElse("?");
@@ -82,7 +86,13 @@ public class JdbcReleaseStore implements ReleaseStore {
             sql = "with changed as (" + sql + " returning id) " + INSERT_EVENT;
             params.addAll(eventParams(next, transition));
         }
-        return db.sql(sql).params(params).update() == 1 ? Optional.of(next) : Optional.empty();
+        if (db.sql(sql).params(params).update() != 1) {
+            return Optional.empty();
+        }
+        if (transition != null) {
+            hub.poke(); // streams of this instance see the new history entry at once
+        }
+        return Optional.of(next);
     }
 
     /** Inserts a history entry for the row returned by the preceding {@code changed} CTE (none when it returned nothing). */
@@ -105,16 +115,46 @@ public class JdbcReleaseStore implements ReleaseStore {
                 .list();
     }
 
+    /**
+     * Heartbeat, renew what this instance holds, then claim free or expired releases up to its fair share
+     * (active releases / live executors, rounded up). Holding more than the share (an instance joined), it lets go
+     * of the surplus, releases waiting at a gate first, for the others to claim: the work spreads like the event
+     * units. Claims skip rows another instance is claiming at the same moment.
+     */
     @Override
+    @org.springframework.transaction.annotation.Transactional
     public List<Release> claim(String holder, Duration lease, Instant now) {
-        return db.sql("update release set lease_holder = ?, lease_until = now() + make_interval(secs => ?) where state in " + ACTIVE
-                        + " and (lease_holder is null or lease_holder = ? or lease_until < now()) returning doc")
-                .params(holder, lease.toMillis() / 1000.0, holder)
-                .query((rs, n) -> json.readValue(rs.getString("doc"), Release.class)).list();
+        double secs = lease.toMillis() / 1000.0;
+        db.sql("insert into release_member (instance, seen_until) values (?, now() + make_interval(secs => ?))"
+                + " on conflict (instance) do update set seen_until = excluded.seen_until").params(holder, secs).update();
+        int members = Math.max(1, db.sql("select count(*) from release_member where seen_until > now()").query(Integer.class).single());
+        int active = db.sql("select count(*) from release where state in " + ACTIVE).query(Integer.class).single();
+        int share = (active + members - 1) / members;
+        List<Release> held = new java.util.ArrayList<>(db.sql("update release set lease_until = now() + make_interval(secs => ?)"
+                        + " where state in " + ACTIVE + " and lease_holder = ? and lease_until > now() returning doc")
+                .params(secs, holder).query((rs, n) -> json.readValue(rs.getString("doc"), Release.class)).list());
+        if (held.size() > share && members > 1) {
+            held.sort(java.util.Comparator.comparing((Release r) -> r.state() == ReleaseState.RUNNING || r.state() == ReleaseState.ROLLING_BACK)
+                    .thenComparing(Release::id));
+            List<Release> surplus = held.subList(0, held.size() - share);
+            for (Release r : surplus) {
+                db.sql("update release set lease_holder = null, lease_until = null where id = ? and lease_holder = ?")
+                        .params(r.id(), holder).update();
+            }
+            surplus.clear();
+        } else if (held.size() < share) {
+            held.addAll(db.sql("update release set lease_holder = ?, lease_until = now() + make_interval(secs => ?) where id in ("
+                            + "select id from release where state in " + ACTIVE + " and (lease_holder is null or lease_until < now())"
+                            + " order by created_at limit ? for update skip locked) returning doc")
+                    .params(holder, secs, share - held.size())
+                    .query((rs, n) -> json.readValue(rs.getString("doc"), Release.class)).list());
+        }
+        return held;
     }
 
     @Override
     public void release(String holder) {
         db.sql("update release set lease_holder = null, lease_until = null where lease_holder = ?").param(holder).update();
+        db.sql("delete from release_member where instance = ?").param(holder).update();
     }
 }

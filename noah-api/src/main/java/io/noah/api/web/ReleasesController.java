@@ -1,6 +1,7 @@
 package io.noah.api.web;
 
 import io.noah.api.audit.AuditFilter;
+import io.noah.api.releases.ReleaseEventHub;
 import io.noah.api.security.NoahPrincipal;
 import io.noah.api.web.dto.ReleaseRequests;
 import io.noah.api.web.dto.ReleaseViews;
@@ -43,8 +44,10 @@ public class ReleasesController {
     private final ReleaseService releases;
     private final ReleaseStore store;
     private final ClusterRegistry registry;
+    private final ReleaseEventHub hub;
 
-    public ReleasesController(ReleaseService releases, ReleaseStore store, ClusterRegistry registry) {
+    public ReleasesController(ReleaseService releases, ReleaseStore store, ClusterRegistry registry, ReleaseEventHub hub) {
+        this.hub = hub;
         this.releases = releases;
         this.store = store;
         this.registry = registry;
@@ -108,15 +111,30 @@ public class ReleasesController {
         return view(next);
     }
 
-    /** The release's history as server-sent events (one "transition" event per entry) until it ends. */
+    /**
+     * The release's history as server-sent events (one "transition" event per entry) until it ends, at most 30
+     * minutes; a comment every 15 s while nothing happens (a closed client is noticed). Streams wait on
+     * {@link ReleaseEventHub} rather than polling the database each; 429 beyond the per-instance maximum.
+     */
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public SseEmitter events(@PathVariable String id) {
         find(id);
+        hub.open();
         SseEmitter emitter = new SseEmitter(Duration.ofMinutes(30).toMillis());
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Runnable closed = () -> {
+            if (open.compareAndSet(true, false)) {
+                hub.close();
+            }
+        };
+        emitter.onCompletion(closed);
+        emitter.onTimeout(closed);
+        emitter.onError(e -> closed.run());
         Thread.ofVirtual().name("release-sse-" + id).start(() -> {
             long last = 0;
             try {
-                while (true) {
+                while (open.get()) {
+                    long seen = hub.last();
                     // state first: a change and its history entry commit together, so once the state
                     // is terminal the following read holds every entry, the last one included
                     boolean ended = store.get(id).map(r -> r.state().terminal()).orElse(true);
@@ -128,13 +146,18 @@ public class ReleasesController {
                         emitter.complete();
                         return;
                     }
-                    Thread.sleep(300);
+                    hub.awaitGrowth(seen, Duration.ofSeconds(15));
+                    if (hub.last() == seen) {
+                        emitter.send(SseEmitter.event().comment("keep-alive"));
+                    }
                 }
             } catch (IOException | IllegalStateException e) {
                 emitter.completeWithError(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 emitter.complete();
+            } finally {
+                closed.run();
             }
         });
         return emitter;
