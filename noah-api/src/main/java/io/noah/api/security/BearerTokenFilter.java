@@ -1,6 +1,7 @@
 package io.noah.api.security;
 
 import io.noah.api.web.Problems;
+import io.noah.cluster.model.NoahException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -44,7 +45,14 @@ public class BearerTokenFilter extends OncePerRequestFilter {
                     "the Authorization header must be 'Bearer <token>'");
             return;
         }
-        Optional<NoahPrincipal> principal = tokens.authenticate(header.substring(7).trim());
+        Optional<NoahPrincipal> principal;
+        try {
+            principal = tokens.authenticate(header.substring(7).trim());
+        } catch (NoahException e) {
+            response.setHeader("Retry-After", "1");
+            problems.write(request, response, e.reason().status(), e.reason().code(), "Service Unavailable", e.getMessage());
+            return;
+        }
         if (principal.isEmpty()) {
             problems.write(request, response, 401, "unauthenticated", "Unauthorized", "the token is unknown or revoked");
             return;

@@ -3,6 +3,8 @@ package io.noah.api.security;
 import io.noah.api.config.NoahProperties;
 import io.noah.api.persistence.ApiTokenEntity;
 import io.noah.api.persistence.ApiTokenRepository;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.noah.cluster.model.NoahException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +29,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * API tokens: 256-bit random values shown once at creation, stored as their SHA-256 (a slow hash
- * buys nothing for random secrets of that size). Lookups are cached for a few seconds; a revoke
- * clears the cache at once on this instance.
+ * buys nothing for random secrets of that size). Lookups are cached for a few seconds in two bounded
+ * caches, known tokens and unknown ones, so a flood of random tokens churns only the second and never
+ * evicts the tokens in use; at most {@link #MAX_CONCURRENT_LOOKUPS} uncached lookups reach the
+ * database at once, so such a flood cannot take the connection pool from other requests. A revoke
+ * clears the known tokens at once on this instance (other instances: within the cache time).
  */
 @Service
 public class TokenService {
@@ -44,14 +50,17 @@ public class TokenService {
     public record Created(ApiTokenEntity entity, String token) {
     }
 
-    private record Cached(Optional<NoahPrincipal> principal, Instant until) {
-    }
+    /** Uncached lookups in flight at most; more wait up to {@link #LOOKUP_WAIT}, then the caller gets 503. */
+    static final int MAX_CONCURRENT_LOOKUPS = 4;
+    private static final Duration LOOKUP_WAIT = Duration.ofSeconds(2);
 
     private final ApiTokenRepository repo;
     private final NoahProperties props;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Cache<String, NoahPrincipal> known = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CACHE_TTL).build();
+    private final Cache<String, Boolean> unknown = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CACHE_TTL).build();
+    private final Semaphore lookups = new Semaphore(MAX_CONCURRENT_LOOKUPS);
 
     public TokenService(ApiTokenRepository repo, NoahProperties props, Clock clock) {
         this.repo = repo;
@@ -91,17 +100,32 @@ public class TokenService {
 
     public Optional<NoahPrincipal> authenticate(String raw) {
         String hash = hash(raw);
-        Instant now = clock.instant();
-        Cached c = cache.get(hash);
-        if (c != null && c.until().isAfter(now)) {
-            return c.principal();
+        NoahPrincipal p = known.getIfPresent(hash);
+        if (p != null) {
+            return Optional.of(p);
         }
-        Optional<NoahPrincipal> p = repo.findByTokenHash(hash).filter(e -> e.revokedAt == null).map(TokenService::principal);
-        if (cache.size() > 10_000) {
-            cache.clear();
+        if (unknown.getIfPresent(hash) != null) {
+            return Optional.empty();
         }
-        cache.put(hash, new Cached(p, now.plus(CACHE_TTL)));
-        return p;
+        try {
+            if (!lookups.tryAcquire(LOOKUP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new NoahException(NoahException.Reason.BUSY, "too many token checks at once; try again shortly");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NoahException(NoahException.Reason.BUSY, "interrupted while checking the token");
+        }
+        try {
+            Optional<NoahPrincipal> found = repo.findByTokenHash(hash).filter(e -> e.revokedAt == null).map(TokenService::principal);
+            if (found.isPresent()) {
+                known.put(hash, found.get());
+            } else {
+                unknown.put(hash, Boolean.TRUE);
+            }
+            return found;
+        } finally {
+            lookups.release();
+        }
     }
 
     @Transactional
@@ -139,7 +163,7 @@ public class TokenService {
             e.revokedAt = clock.instant();
             repo.save(e);
         }
-        cache.clear();
+        known.invalidateAll();
         return e;
     }
 

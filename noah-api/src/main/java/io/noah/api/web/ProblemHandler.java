@@ -5,7 +5,17 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.ServletRequestBindingException;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
@@ -20,7 +30,6 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.PropertyBindingException;
 
@@ -28,9 +37,14 @@ import java.net.URI;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Every error response of the API, mapped in one place to an RFC 9457 problem with a code. */
+/**
+ * Every error response of the API, mapped in one place to an RFC 9457 problem with a code. Spring
+ * MVC's own exceptions (every one {@link ResponseEntityExceptionHandler} knows, now and in later
+ * versions) get their 4xx status with a code; Noah's carry their {@link NoahException.Reason}; only
+ * what nobody expected is a 500, logged with its stack trace.
+ */
 @RestControllerAdvice
-public class ProblemHandler {
+public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
@@ -51,83 +65,11 @@ public class ProblemHandler {
         return at(problems.of(e.reason().status(), e.reason().code(), null, e.getMessage(), errors), req);
     }
 
-    @ExceptionHandler(MethodArgumentNotValidException.class)
-    ProblemDetail invalidBody(MethodArgumentNotValidException e, HttpServletRequest req) {
-        List<Problems.FieldError> errors = e.getBindingResult().getFieldErrors().stream()
-                .map(f -> new Problems.FieldError(f.getField(), f.getDefaultMessage())).toList();
-        return at(problems.of(400, "validation-failed", "Bad Request",
-                "the request has invalid fields: " + errors.stream().map(Problems.FieldError::field).distinct()
-                        .collect(Collectors.joining(", ")), errors), req);
-    }
-
-    @ExceptionHandler(HandlerMethodValidationException.class)
-    ProblemDetail invalidParameters(HandlerMethodValidationException e, HttpServletRequest req) {
-        List<Problems.FieldError> errors = e.getParameterValidationResults().stream()
-                .flatMap(r -> r.getResolvableErrors().stream().map(err -> new Problems.FieldError(
-                        r.getMethodParameter().getParameterName(), err.getDefaultMessage())))
-                .toList();
-        return at(problems.of(400, "validation-failed", "Bad Request", "the request has invalid parameters", errors), req);
-    }
-
     @ExceptionHandler(ConstraintViolationException.class)
     ProblemDetail constraint(ConstraintViolationException e, HttpServletRequest req) {
         List<Problems.FieldError> errors = e.getConstraintViolations().stream()
                 .map(v -> new Problems.FieldError(v.getPropertyPath().toString(), v.getMessage())).toList();
         return at(problems.of(400, "validation-failed", "Bad Request", "the request has invalid values", errors), req);
-    }
-
-    @ExceptionHandler(HttpMessageNotReadableException.class)
-    ProblemDetail unreadable(HttpMessageNotReadableException e, HttpServletRequest req) {
-        Throwable c = e.getCause();
-        if (c instanceof PropertyBindingException pb) {
-            return at(problems.of(400, "unknown-field", "Bad Request", "unknown field '" + pb.getPropertyName() + "'",
-                    List.of(new Problems.FieldError(pb.getPropertyName(), "unknown field"))), req);
-        }
-        if (c instanceof InvalidFormatException || c instanceof MismatchedInputException) {
-            MismatchedInputException mi = (MismatchedInputException) c;
-            String field = mi.getPath().stream().map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."));
-            return at(problems.of(400, "invalid-field-type", "Bad Request",
-                    "field '" + field + "' has the wrong type or format", List.of(new Problems.FieldError(field, "wrong type or format"))), req);
-        }
-        if (c instanceof JacksonException) {
-            return at(problems.of(400, "malformed-json", "Bad Request", "the body is not valid JSON", List.of()), req);
-        }
-        return at(problems.of(400, "unreadable-body", "Bad Request", "the request body is missing or unreadable", List.of()), req);
-    }
-
-    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-    ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest req) {
-        return at(problems.of(400, "invalid-parameter", "Bad Request",
-                "parameter '" + e.getName() + "' has an invalid value", List.of(new Problems.FieldError(e.getName(), "invalid value"))), req);
-    }
-
-    @ExceptionHandler(MissingServletRequestParameterException.class)
-    ProblemDetail missing(MissingServletRequestParameterException e, HttpServletRequest req) {
-        return at(problems.of(400, "missing-parameter", "Bad Request", "parameter '" + e.getParameterName() + "' is required",
-                List.of(new Problems.FieldError(e.getParameterName(), "required"))), req);
-    }
-
-    @ExceptionHandler({NoHandlerFoundException.class, NoResourceFoundException.class})
-    ProblemDetail noRoute(Exception e, HttpServletRequest req) {
-        return at(problems.of(404, "no-such-endpoint", "Not Found", "there is no endpoint at " + req.getRequestURI(), List.of()), req);
-    }
-
-    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ProblemDetail method(HttpRequestMethodNotSupportedException e, HttpServletRequest req) {
-        return at(problems.of(405, "method-not-allowed", "Method Not Allowed",
-                req.getMethod() + " is not supported here; allowed: " + e.getSupportedHttpMethods(), List.of()), req);
-    }
-
-    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-    ProblemDetail mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest req) {
-        return at(problems.of(415, "unsupported-media-type", "Unsupported Media Type",
-                "send the body as application/json", List.of()), req);
-    }
-
-    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-    ProblemDetail notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest req) {
-        return at(problems.of(406, "not-acceptable", "Not Acceptable", "this endpoint answers application/json", List.of()), req);
     }
 
     @ExceptionHandler(AccessDeniedException.class)
@@ -140,5 +82,96 @@ public class ProblemHandler {
         log.error("unexpected error on {} {}", req.getMethod(), req.getRequestURI(), e);
         return at(problems.of(500, "internal-error", "Internal Server Error",
                 "Noah failed unexpectedly; the error is logged", List.of()), req);
+    }
+
+    /** Every Spring MVC exception lands here with its status: the body becomes Noah's problem with a code. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers, HttpStatusCode status,
+                                                             WebRequest request) {
+        HttpServletRequest req = ((ServletWebRequest) request).getRequest();
+        ProblemDetail p = at(problemFor(ex, status.value(), req), req);
+        if (status.is5xxServerError()) {
+            log.error("{} {} failed with {}", req.getMethod(), req.getRequestURI(), status.value(), ex);
+        }
+        return super.handleExceptionInternal(ex, p, headers, HttpStatusCode.valueOf(p.getStatus()), request);
+    }
+
+    private ProblemDetail problemFor(Exception ex, int status, HttpServletRequest req) {
+        return switch (ex) {
+            case MethodArgumentNotValidException e -> {
+                List<Problems.FieldError> errors = e.getBindingResult().getFieldErrors().stream()
+                        .map(f -> new Problems.FieldError(f.getField(), f.getDefaultMessage())).toList();
+                yield problems.of(400, "validation-failed", "Bad Request",
+                        "the request has invalid fields: " + errors.stream().map(Problems.FieldError::field).distinct()
+                                .collect(Collectors.joining(", ")), errors);
+            }
+            case HandlerMethodValidationException e -> problems.of(400, "validation-failed", "Bad Request",
+                    "the request has invalid parameters", e.getParameterValidationResults().stream()
+                            .flatMap(r -> r.getResolvableErrors().stream().map(err -> new Problems.FieldError(
+                                    r.getMethodParameter().getParameterName(), err.getDefaultMessage())))
+                            .toList());
+            case HttpMessageNotReadableException e -> unreadable(e);
+            case MethodArgumentTypeMismatchException e -> problems.of(400, "invalid-parameter", "Bad Request",
+                    "parameter '" + e.getName() + "' has an invalid value", List.of(new Problems.FieldError(e.getName(), "invalid value")));
+            case TypeMismatchException e -> problems.of(400, "invalid-parameter", "Bad Request",
+                    "parameter '" + e.getPropertyName() + "' has an invalid value",
+                    List.of(new Problems.FieldError(String.valueOf(e.getPropertyName()), "invalid value")));
+            case MissingServletRequestParameterException e -> problems.of(400, "missing-parameter", "Bad Request",
+                    "parameter '" + e.getParameterName() + "' is required", List.of(new Problems.FieldError(e.getParameterName(), "required")));
+            case NoHandlerFoundException e -> noRoute(req);
+            case NoResourceFoundException e -> noRoute(req);
+            case HttpRequestMethodNotSupportedException e -> problems.of(405, "method-not-allowed", "Method Not Allowed",
+                    req.getMethod() + " is not supported here; allowed: " + e.getSupportedHttpMethods(), List.of());
+            case HttpMediaTypeNotSupportedException e -> problems.of(415, "unsupported-media-type", "Unsupported Media Type",
+                    "send the body as application/json", List.of());
+            case HttpMediaTypeNotAcceptableException e -> problems.of(406, "not-acceptable", "Not Acceptable",
+                    "this endpoint answers " + e.getSupportedMediaTypes(), List.of());
+            case ServletRequestBindingException e -> problems.of(400, "bad-request", "Bad Request", e.getMessage(), List.of());
+            case MaxUploadSizeExceededException e -> problems.of(413, "payload-too-large", "Payload Too Large",
+                    "the request body is too large", List.of());
+            case AsyncRequestTimeoutException e -> problems.of(503, "timeout", "Service Unavailable",
+                    "the request took too long", List.of());
+            default -> problems.of(status, codeFor(status), null,
+                    status >= 500 ? "Noah failed unexpectedly; the error is logged" : "the request cannot be served: " + ex.getMessage(),
+                    List.of());
+        };
+    }
+
+    private ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        Throwable c = e.getCause();
+        if (c instanceof PropertyBindingException pb) {
+            return problems.of(400, "unknown-field", "Bad Request", "unknown field '" + pb.getPropertyName() + "'",
+                    List.of(new Problems.FieldError(pb.getPropertyName(), "unknown field")));
+        }
+        if (c instanceof MismatchedInputException mi) {
+            String field = mi.getPath().stream().map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            return problems.of(400, "invalid-field-type", "Bad Request",
+                    "field '" + field + "' has the wrong type or format", List.of(new Problems.FieldError(field, "wrong type or format")));
+        }
+        if (c instanceof JacksonException) {
+            return problems.of(400, "malformed-json", "Bad Request", "the body is not valid JSON", List.of());
+        }
+        return problems.of(400, "unreadable-body", "Bad Request", "the request body is missing or unreadable", List.of());
+    }
+
+    private ProblemDetail noRoute(HttpServletRequest req) {
+        return problems.of(404, "no-such-endpoint", "Not Found", "there is no endpoint at " + req.getRequestURI(), List.of());
+    }
+
+    /** A code for a status Noah has no more specific one for. */
+    static String codeFor(int status) {
+        return switch (status) {
+            case 400 -> "bad-request";
+            case 404 -> "no-such-endpoint";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 409 -> "conflict";
+            case 413 -> "payload-too-large";
+            case 415 -> "unsupported-media-type";
+            case 429 -> "too-many-requests";
+            case 503 -> "unavailable";
+            default -> status >= 500 ? "internal-error" : "bad-request";
+        };
     }
 }
