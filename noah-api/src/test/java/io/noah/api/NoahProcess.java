@@ -17,8 +17,9 @@ import java.util.List;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Noah in a separate JVM (same classpath as the tests), so a test can kill it for real:
- * {@link #kill9()} is SIGKILL, no shutdown hook runs.
+ * Noah in a separate JVM started from the packaged jar ({@code java -jar noah-api-….jar}, what users run:
+ * a dependency missing from the jar fails here, not in production), so a test can also kill it for
+ * real: {@link #kill9()} is SIGKILL, no shutdown hook runs.
  */
 public final class NoahProcess implements AutoCloseable {
 
@@ -41,7 +42,7 @@ public final class NoahProcess implements AutoCloseable {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(List.of(System.getProperty("noah.jvm-options", "-Xmx512m").trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", System.getProperty("noah.classpath", System.getProperty("java.class.path")), NoahApplication.class.getName()));
+        cmd.addAll(List.of("-jar", jar().toString()));
         java.util.Map<String, Object> props = new java.util.LinkedHashMap<>(NoahServer.baseProperties(stack));
         props.putAll(extra); // one value per key: Spring would join repeated command-line values with commas
         cmd.add("--server.port=" + port);
@@ -58,6 +59,24 @@ public final class NoahProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The packaged jar: {@code noah.jar} (set by the build), else the one in noah-api/target. */
+    static Path jar() {
+        String configured = System.getProperty("noah.jar");
+        Path jar = configured != null ? Path.of(configured) : null;
+        if (jar == null || !java.nio.file.Files.isRegularFile(jar)) {
+            Path target = NoahServer.repoRoot().resolve("noah-api/target");
+            try (var files = java.nio.file.Files.list(target)) {
+                jar = files.filter(f -> f.getFileName().toString().matches("noah-api-.*\\.jar")).findFirst().orElse(null);
+            } catch (IOException e) {
+                jar = null;
+            }
+        }
+        if (jar == null || !java.nio.file.Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the packaged Noah jar is missing (" + configured + "): run mvn package first");
+        }
+        return jar;
     }
 
     private void awaitHealthy(Duration timeout) {

@@ -1,9 +1,6 @@
 package io.noah.api;
 
 import io.noah.cluster.testing.LocalStack;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A real Noah (the whole Spring Boot application, real HTTP on 127.0.0.1) on the real local stack,
+ * A real Noah (the packaged jar in its own JVM, real HTTP on 127.0.0.1) on the real local stack,
  * shared by the end-to-end tests of one JVM. It can be restarted (same database, same key) to show
  * what survives a restart. The two local clusters are registered once: idc-a by kubeconfig upload,
  * idc-b by URL + token + CA.
@@ -47,7 +44,7 @@ public final class NoahServer {
     private static NoahServer instance;
 
     private final LocalStack stack;
-    private ConfigurableApplicationContext context;
+    private NoahProcess process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public record Response(int status, JsonNode body, String raw, HttpResponse<String> http) {
@@ -79,17 +76,13 @@ public final class NoahServer {
     }
 
     public synchronized void start() {
-        Map<String, Object> props = baseProperties(stack);
-        props.put("server.port", 0);
-        // as arguments: they must win over application.yaml (builder "properties" are only defaults)
-        context = new SpringApplicationBuilder(NoahApplication.class)
-                .run(props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+        process = NoahProcess.start(stack, "shared", "15s", Map.of());
     }
 
     public synchronized void stop() {
-        if (context != null) {
-            context.close();
-            context = null;
+        if (process != null) {
+            process.close();
+            process = null;
         }
     }
 
@@ -98,12 +91,8 @@ public final class NoahServer {
         start();
     }
 
-    public ConfigurableApplicationContext context() {
-        return context;
-    }
-
     public int port() {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
+        return process.port();
     }
 
     private void registerLocalClusters() {

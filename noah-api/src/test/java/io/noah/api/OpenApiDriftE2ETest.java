@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * drift. To accept a change: run with -Dnoah.openapi.write=true (writes the file), review, commit.
  */
 @ExtendWith(LocalStackExtension.class)
-class OpenApiDriftTest {
+class OpenApiDriftE2ETest {
 
     @Test
     void servedDescriptionMatchesTheCommittedOne() throws Exception {
