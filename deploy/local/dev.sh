@@ -2,6 +2,7 @@
 # Starts the whole thing: the local stack (2 Kubernetes clusters, PostgreSQL, Kafka) and Noah on
 # 127.0.0.1, with both clusters registered, and prints the URL and an admin token.
 # Ctrl-C stops Noah and the stack (NOAH_KEEP_STACK=1 leaves the stack running).
+# NOAH_JAR=<jar> runs that jar instead of building one; NOAH_DB=<name> uses that database (created if missing).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -9,7 +10,7 @@ source "$here/lib.sh"
 ensure_tools
 pick_jdk
 
-"$here/stack.sh" up --clusters "${NOAH_CLUSTERS:-2}"
+"$here/stack.sh" up --clusters "${NOAH_CLUSTERS:-2}" --db "${NOAH_DB:-noah}"
 stack_file=${NOAH_RUN:-$HOME/.cache/noah/run}/stack.properties
 prop() { sed -n "s/^$1=//p" "$stack_file"; }
 
@@ -25,13 +26,18 @@ run=${NOAH_RUN:-$HOME/.cache/noah/run}
 [ -s "$run/admin.token" ] || (umask 077; echo "noah_dev_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >"$run/admin.token")
 token=${NOAH_BOOTSTRAP_TOKEN:-$(cat "$run/admin.token")}
 port=${NOAH_PORT:-8080}
-echo "building Noah" >&2
-(cd "$root" && mvn -B -q -ntp -DskipTests install -pl noah-api -am >&2)
-jar=$(ls "$root"/noah-api/target/noah-api-*.jar | grep -v original | head -n 1)
+if [ -n "${NOAH_JAR:-}" ]; then
+  jar=$NOAH_JAR
+else
+  echo "building Noah" >&2
+  (cd "$root" && mvn -B -q -ntp -DskipTests install -pl noah-api -am >&2)
+  jar=$(ls "$root"/noah-api/target/noah-api-*.jar | grep -v original | head -n 1)
+fi
+jdbc_url=$(prop postgres.jdbc-url)
 
 # both local clusters are declared in the configuration: the first by its kubeconfig file, the
 # second by API server URL + service-account token + CA (clusters added through the API persist)
-args=(--server.port="$port" --spring.datasource.url="$(prop postgres.jdbc-url)"
+args=(--server.port="$port" --spring.datasource.url="$jdbc_url"
       --spring.datasource.username="$(prop postgres.user)" --noah.encryption.key-file="$run/encryption.key"
       --noah.events.bootstrap-servers="$(prop kafka.bootstrap-servers)")
 i=0
@@ -46,7 +52,7 @@ for c in $(prop clusters | tr , ' '); do
   i=$((i + 1))
 done
 log_file="$run/noah.log"
-echo "starting Noah (log: $log_file)" >&2
+echo "starting Noah from $jar (log: $log_file)" >&2
 NOAH_BOOTSTRAP_TOKEN="$token" "$JAVA_HOME/bin/java" -XX:+UseZGC -Xmx2g -jar "$jar" "${args[@]}" >"$log_file" 2>&1 &
 noah_pid=$!
 for _ in $(seq 1 120); do

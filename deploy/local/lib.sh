@@ -23,3 +23,19 @@ ensure_tools() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
   fi
 }
+
+# schemathesis (PyPI) for the API contract test, in a virtualenv cached outside the checkout
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local venv=${NOAH_CACHE:-$HOME/.cache/noah}/schemathesis
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    echo "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into $venv" >&2
+    rm -rf "$venv"
+    if ! python3 -m venv "$venv" >&2; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+      python3 -m venv "$venv" >&2
+    fi
+    "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  fi
+  export NOAH_SCHEMATHESIS=$venv/bin/schemathesis
+}

@@ -449,6 +449,48 @@ metadata:
   annotations:
     kubernetes.io/service-account.name: noah
 type: kubernetes.io/service-account-token
+---
+# a read-only identity (what Noah reads, nothing it could change): the API contract test's Noah uses it, so
+# generated requests cannot scale or create anything in the shared clusters
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: noah-reader
+  namespace: kube-system
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: noah-reader
+rules:
+- apiGroups: [""]
+  resources: [pods, nodes, namespaces]
+  verbs: [get, list, watch]
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: noah-reader
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: noah-reader
+subjects:
+- kind: ServiceAccount
+  name: noah-reader
+  namespace: kube-system
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: noah-reader-token
+  namespace: kube-system
+  annotations:
+    kubernetes.io/service-account.name: noah-reader
+type: kubernetes.io/service-account-token
 EOF
 }
 
@@ -461,6 +503,14 @@ cluster_up() { # name index
     kwokctl_ delete cluster --name "$c"
   fi
   mv "$dir/kwokctl.yaml.new" "$dir/kwokctl.yaml"
+  # up, and nothing changed since the last full pass (config, nodes, issued files): nothing to do
+  local stamp; stamp=$({ cat "$dir/kwokctl.yaml"; nodes_yaml "$c" "$i"; } | sha256sum | cut -c1-16)
+  if [ -s "$dir/kubeconfig" ] && [ -s "$dir/token" ] && [ -s "$dir/reader-token" ] && [ -s "$dir/server" ] && [ -s "$dir/ca.crt" ] \
+      && [ "$(cat "$dir/up.stamp" 2>/dev/null)" = "$stamp" ] && cluster_served "$c"; then
+    log "cluster $c: already up at $(cat "$dir/server") (unchanged)"
+    return 0
+  fi
+  rm -f "$dir/up.stamp"
   if cluster_served "$c"; then
     log "cluster $c: already up"
   elif cluster_exists "$c"; then
@@ -480,11 +530,19 @@ cluster_up() { # name index
   done
   [ -n "$token" ] || die "cluster $c: the noah service account token was not issued"
   printf '%s' "$token" >"$dir/token"
+  token=""
+  for k in $(seq 1 100); do
+    token=$(kubectl_ "$c" -n kube-system get secret noah-reader-token -o jsonpath='{.data.token}' 2>/dev/null | base64 -d) || true
+    [ -n "$token" ] && break; sleep 0.2
+  done
+  [ -n "$token" ] || die "cluster $c: the noah-reader service account token was not issued"
+  printf '%s' "$token" >"$dir/reader-token"
   # a self-contained kubeconfig (certificates embedded, not file paths), as a user would upload it
   kubectl_ "$c" config view --raw --flatten --minify >"$dir/kubeconfig.tmp" && mv "$dir/kubeconfig.tmp" "$dir/kubeconfig"
   cp "$KWOK_WORKDIR/clusters/$c/pki/ca.crt" "$dir/ca.crt"
   kubectl_ "$c" config view --raw -o jsonpath='{.clusters[0].cluster.server}' >"$dir/server"
   log "cluster $c: up at $(cat "$dir/server") with $(kubectl_ "$c" get nodes --no-headers | wc -l) nodes ($((SECONDS - t0)) s)"
+  echo "$stamp" >"$dir/up.stamp"
 }
 
 cluster_down() {
@@ -546,6 +604,7 @@ write_stack_file() {
       echo "cluster.$c.kubeconfig=$run/clusters/$c/kubeconfig"
       echo "cluster.$c.server=$(cat "$run/clusters/$c/server")"
       echo "cluster.$c.token-file=$run/clusters/$c/token"
+      echo "cluster.$c.reader-token-file=$run/clusters/$c/reader-token"
       echo "cluster.$c.ca-file=$run/clusters/$c/ca.crt"
       echo "cluster.$c.idc=${cluster_idc[$c]}"
       echo "cluster.$c.etcd=http://127.0.0.1:$(sed -n 's/^ *etcdPort: *//p' "$KWOK_WORKDIR/clusters/$c/kwok.yaml" | head -1)"

@@ -10,6 +10,7 @@ source "$here/lib.sh"
 t0=$SECONDS
 ensure_tools
 pick_jdk
+ensure_schemathesis
 
 started=0
 if ! "$here/stack.sh" status 2>/dev/null | grep -q "^cluster idc-b: up"; then started=1; fi

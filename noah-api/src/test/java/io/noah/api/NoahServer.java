@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +25,8 @@ import java.util.Map;
  */
 public final class NoahServer {
 
+    /** Release event streams one instance serves at once (the default is higher; the cap is tested). */
+    public static final int MAX_EVENT_STREAMS = 4;
     public static final String ADMIN_TOKEN = "test-bootstrap-token-" + Long.toHexString(new SecureRandom().nextLong());
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The properties every Noah of the tests runs with (also the extra processes of {@link NoahProcess}). */
@@ -36,11 +39,12 @@ public final class NoahServer {
         props.put("noah.bootstrap-token", ADMIN_TOKEN);
         props.put("noah.encryption.key", KEY);
         props.put("noah.probe-interval", "1s");
+        props.put("noah.releases.max-event-streams", MAX_EVENT_STREAMS);
         return props;
     }
 
     /** Fixed, so clusters stored by an earlier run against the same database can be decrypted. */
-    private static final String KEY = Base64.getEncoder().encodeToString("noah-test-only-key-32-bytes-long".getBytes());
+    static final String KEY = Base64.getEncoder().encodeToString("noah-test-only-key-32-bytes-long".getBytes());
     private static NoahServer instance;
 
     private final LocalStack stack;
@@ -168,6 +172,17 @@ public final class NoahServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Aborts every active release (tests that count which instance executes what: active releases spread over
+     * instances, so one left by another test would be handed over among them).
+     */
+    public void abortActiveReleases(String reason) {
+        for (String state : List.of("running", "waiting", "paused", "rolling_back")) {
+            get("/api/v1/releases?state=" + state + "&limit=1000", ADMIN_TOKEN).body().forEach(r ->
+                    post("/api/v1/releases/" + r.get("id").asString() + "/abort", ADMIN_TOKEN, Map.of("reason", reason)));
         }
     }
 

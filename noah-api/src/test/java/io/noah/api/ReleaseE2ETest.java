@@ -47,6 +47,13 @@ class ReleaseE2ETest {
 
     @AfterAll
     void cleanUp() {
+        // a test that failed half-way leaves its release active: it would stay with the instances of later tests
+        noah.get("/api/v1/releases?limit=1000", ADMIN_TOKEN).body().forEach(r -> {
+            if (r.get("namespace").asString().equals(ns) && !java.util.Set.of("succeeded", "rolled_back", "aborted")
+                    .contains(r.get("state").asString())) {
+                noah.post("/api/v1/releases/" + r.get("id").asString() + "/abort", ADMIN_TOKEN, Map.of("reason", "test clean-up"));
+            }
+        });
         for (String c : List.of(a, b)) {
             stack.client(c).namespaces().withName(ns).delete();
         }
@@ -151,6 +158,7 @@ class ReleaseE2ETest {
                     .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).count() == 10);
             assertThat(stack.client(c).pods().inNamespace(ns).withLabel("app", "checkout").list().getItems())
                     .filteredOn(p -> p.getMetadata().getDeletionTimestamp() == null)
+                    .hasSize(10)
                     .allSatisfy(p -> {
                         assertThat(p.getMetadata().getLabels()).containsEntry("version", "v2");
                         var main = p.getSpec().getContainers().getFirst();
@@ -167,7 +175,7 @@ class ReleaseE2ETest {
         assertThat(history.stream().filter(h -> h.startsWith("promoted"))).hasSize(5);
         // promotes are audited with their reason
         JsonNode audit = noah.get("/api/v1/audit?target=/api/v1/releases/" + id, ADMIN_TOKEN).body();
-        assertThat(audit.toString()).contains("batch 1 looks good", "POST /api/v1/releases/{id}/{action}");
+        assertThat(audit.toString()).contains("batch 1 looks good", "POST /api/v1/releases/{id}/promote");
     }
 
     @Test
@@ -279,7 +287,7 @@ class ReleaseE2ETest {
         assertThat(act(id, "pause", Map.of("reason", "lunch")).status()).isEqualTo(200);
         assertThat(act(id, "promote", Map.of()).status()).isEqualTo(409);
         assertThat(act(id, "resume", Map.of()).status()).isEqualTo(200);
-        assertThat(act(id, "explode", Map.of()).code()).isEqualTo("not-found");
+        assertThat(act(id, "explode", Map.of()).code()).isEqualTo("no-such-endpoint");
         assertThat(act(id, "abort", Map.of("reason", "not today")).status()).isEqualTo(200);
         assertThat(get(id).get("state").asString()).isEqualTo("aborted");
         assertThat(noah.get("/api/v1/releases?app=search&state=aborted", ADMIN_TOKEN).body()).hasSize(1);
@@ -294,6 +302,81 @@ class ReleaseE2ETest {
         await().atMost(Duration.ofSeconds(20)).until(() -> get(id).get("state").asString().equals("paused"));
         assertThat(get(id).get("reason").asString()).contains("changed outside Noah", "found 7");
         act(id, "abort", Map.of());
+    }
+
+    @Test
+    void aCanaryDeletedByHandWhileTheReleaseWaitsAtAGatePausesItNamingTheDeployment() {
+        deploy(a, "basket", 10);
+        deploy(b, "basket", 10);
+        String id = start(release("basket", List.of(a, b), List.of(1, 4, 5))).body().get("id").asString();
+        awaitState(id, "waiting", 1);
+        act(id, "promote", Map.of("reason", "batch 1 fine"));
+        awaitState(id, "waiting", 2);
+        expect(a, "basket", "5/5", "5/5");
+        stack.client(a).apps().deployments().inNamespace(ns).withName("basket-v2").delete();
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(id).get("state").asString().equals("paused"));
+        assertThat(get(id).get("reason").asString()).contains("canary Deployment basket-v2 was deleted outside Noah", "pool " + a);
+        assertThat(counts(a, "basket")).as("Noah did not touch the running Deployment").isEqualTo("5/5");
+        // resuming accepts the world as it is: the canary is created again at the step's target
+        assertThat(act(id, "resume", Map.of("reason", "recreate it")).status()).isEqualTo(200);
+        awaitState(id, "waiting", 2);
+        expect(a, "basket", "5/5", "5/5");
+        act(id, "abort", Map.of());
+    }
+
+    @Test
+    void aPodTemplateChangedByHandPausesTheReleaseNamingTheChange() {
+        deploy(a, "tmpl", 4);
+        String id = start(release("tmpl", List.of(a), List.of(2, 2))).body().get("id").asString();
+        awaitState(id, "waiting", 1);
+        // kubectl set env on the running Deployment
+        stack.client(a).apps().deployments().inNamespace(ns).withName("tmpl").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv()
+                    .add(new io.fabric8.kubernetes.api.model.EnvVar("DEBUG", "1", null));
+            return d;
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(id).get("state").asString().equals("paused"));
+        assertThat(get(id).get("reason").asString())
+                .contains("pod template of running tmpl was changed outside Noah", "env of container main", "pool " + a);
+        assertThat(act(id, "resume", Map.of("reason", "the env change is fine")).status()).isEqualTo(200);
+        awaitState(id, "waiting", 1);
+        // kubectl set image on the canary
+        stack.client(a).apps().deployments().inNamespace(ns).withName("tmpl-v2").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().getFirst().setImage("registry.local/tmpl:9");
+            return d;
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(id).get("state").asString().equals("paused"));
+        assertThat(get(id).get("reason").asString())
+                .contains("pod template of canary tmpl-v2", "image of container main: registry.local/tmpl:2 → registry.local/tmpl:9");
+        act(id, "abort", Map.of());
+    }
+
+    @Test
+    void eventStreamsAreCappedPerInstance() throws Exception {
+        deploy(b, "streams", 2);
+        String id = start(release("streams", List.of(b), List.of(1, 1))).body().get("id").asString();
+        awaitState(id, "waiting", 1);
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + noah.port() + "/api/v1/releases/" + id
+                + "/events")).header("Authorization", "Bearer " + ADMIN_TOKEN).header("Accept", "text/event-stream").build();
+        List<java.net.http.HttpResponse<java.io.InputStream>> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < NoahServer.MAX_EVENT_STREAMS; i++) {
+                var r = noah.http().send(request, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(r.statusCode()).isEqualTo(200);
+                open.add(r);
+            }
+            var refused = noah.http().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+            assertThat(refused.body()).contains("\"code\":\"too-many-requests\"");
+        } finally {
+            act(id, "abort", Map.of("reason", "streams end with the release"));
+            for (var r : open) {
+                r.body().readAllBytes(); // each stream ends when the release does
+                r.body().close();
+            }
+        }
+        await("a stream slot free again").atMost(Duration.ofSeconds(10))
+                .until(() -> noah.http().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
     }
 
     @Test
@@ -335,8 +418,8 @@ class ReleaseE2ETest {
         }
         for (Case c : List.of(
                 new Case(List.of(1, 4, 4), List.of(b), 400, "invalid-argument"),
-                new Case(List.of(0, 10), List.of(b), 400, "invalid-argument"),
-                new Case(List.of(-1, 11), List.of(b), 400, "invalid-argument"),
+                new Case(List.of(0, 10), List.of(b), 400, "validation-failed"),
+                new Case(List.of(-1, 11), List.of(b), 400, "validation-failed"),
                 new Case(List.of(10), List.of("no-such-pool"), 400, "unknown-pool"),
                 new Case(java.util.Collections.nCopies(51, 1), List.of(b), 400, "validation-failed"))) {
             var r = noah.post("/api/v1/releases", ADMIN_TOKEN, release("ledger", c.pools(), c.batches()));

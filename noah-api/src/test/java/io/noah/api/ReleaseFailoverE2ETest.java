@@ -36,6 +36,7 @@ class ReleaseFailoverE2ETest {
     @Test
     void killedInTheMiddleOfABatchResumesElsewhereWithoutExtraScalingAndOneInstanceExecutes(LocalStack stack) {
         NoahServer noah = NoahServer.get();
+        noah.abortActiveReleases("failover test: no other release may be handed over among the instances");
         String cluster = stack.clusters().getFirst();
         KubernetesClient k = stack.client(cluster);
         String ns = "failover-" + UUID.randomUUID().toString().substring(0, 6);
@@ -77,7 +78,12 @@ class ReleaseFailoverE2ETest {
                 first.kill9();
             }
             int runningAtKill = k.apps().deployments().inNamespace(ns).withName("payments").get().getSpec().getReplicas();
-            System.out.printf("killed with the running Deployment at %d desired, canary ready %d%n", runningAtKill, ready(k, ns, "payments-v2"));
+            int canaryAtKill = k.apps().deployments().inNamespace(ns).withName("payments-v2").get().getSpec().getReplicas();
+            System.out.printf("killed with the running Deployment at %d desired, canary at %d desired, %d ready%n", runningAtKill,
+                    canaryAtKill, ready(k, ns, "payments-v2"));
+            // the kill landed in the middle of batch 1: the canary scaled up, the running Deployment not yet down
+            assertThat(canaryAtKill).isEqualTo(100);
+            assertThat(runningAtKill).isEqualTo(200);
 
             try (NoahProcess second = NoahProcess.start(stack, "second", "3s")) {
                 await("resumed by the second instance").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -114,6 +120,64 @@ class ReleaseFailoverE2ETest {
             noah.start();
             k.namespaces().withName(ns).delete();
         }
+    }
+
+    @Test
+    void activeReleasesSpreadOverTheInstancesAndMoveWhenOneLeaves(LocalStack stack) throws Exception {
+        NoahServer noah = NoahServer.get();
+        noah.abortActiveReleases("spread test: only its own releases are active");
+        String cluster = stack.clusters().get(1);
+        KubernetesClient k = stack.client(cluster);
+        String ns = "spread-" + UUID.randomUUID().toString().substring(0, 6);
+        LocalStack.createNamespace(k, ns);
+        List<String> apps = List.of("s0", "s1", "s2", "s3");
+        for (String app : apps) {
+            k.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+                    .withNewMetadata().withName(app).addToLabels("app", app).endMetadata()
+                    .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", app).endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", app).endMetadata()
+                    .withNewSpec().addNewContainer().withName("main").withImage("registry.local/" + app + ":1").endContainer()
+                    .endSpec().endTemplate().endSpec().build()).create();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> apps.stream().allMatch(a -> ready(k, ns, a) == 2));
+        List<String> ids = new ArrayList<>();
+        try (NoahProcess other = NoahProcess.start(stack, "spread", "3s")) {
+            for (String app : apps) {
+                var created = noah.post("/api/v1/releases", ADMIN_TOKEN, Map.of("app", app, "namespace", ns, "version", "v2",
+                        "images", Map.of("main", "registry.local/" + app + ":2"), "pools", List.of(cluster), "batches", List.of(1, 1),
+                        "reason", "spread test"));
+                assertThat(created.status()).as(created.raw()).isEqualTo(201);
+                ids.add(created.body().get("id").asString());
+            }
+            await("each instance executes its share").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(holders(stack, ids).values()).containsOnly("shared", "spread")
+                            .filteredOn("shared"::equals).hasSize(2));
+            await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id ->
+                    noah.get("/api/v1/releases/" + id, ADMIN_TOKEN).body().get("state").asString().equals("waiting")));
+        }
+        try {
+            // the other instance stopped (leases released): the remaining one takes every release
+            await("all releases with the remaining instance").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(holders(stack, ids).values()).hasSize(4).containsOnly("shared"));
+        } finally {
+            ids.forEach(id -> noah.post("/api/v1/releases/" + id + "/abort", ADMIN_TOKEN, Map.of("reason", "spread test done")));
+            k.namespaces().withName(ns).delete();
+        }
+    }
+
+    /** release id → the instance holding its lease (live leases only). */
+    private static Map<String, String> holders(LocalStack stack, List<String> ids) throws java.sql.SQLException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (var c = java.sql.DriverManager.getConnection(stack.jdbcUrl(), stack.jdbcUser(), stack.jdbcPassword());
+             var ps = c.prepareStatement("select id, lease_holder from release where id = any(?) and lease_until > now()")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
     }
 
     private static int ready(KubernetesClient k, String ns, String name) {

@@ -64,7 +64,7 @@ public final class ReleaseReconciler {
                 TemplatePrint known = prints == null ? null : prints.get(role);
                 var d = cache.record(r.spec().namespace() + "/" + name);
                 int want = role.equals(CANARY) ? r.plan().canary(r.step(), pool) : r.plan().running(r.step(), pool);
-                boolean suspicious = d == null ? known != null || lastSet != null
+                boolean suspicious = d == null ? known != null
                         : outsideReplicas(role, name, d.replicas(), lastSet, want) != null
                         || known != null && !known.hash().equals(d.templateHash());
                 if (!suspicious) {
@@ -230,12 +230,14 @@ public final class ReleaseReconciler {
     /**
      * What someone changed outside Noah on a Deployment of the release, or null: its replicas are neither what
      * Noah last set nor the step's target (a crash between scaling and storing leaves the target, which is fine),
-     * its pod template is not the one Noah created or found, or it is gone although Noah knew it.
+     * its pod template is not the one Noah created or found, or it is gone although Noah had seen it (a print of
+     * its template is kept once seen; a replica count Noah set says nothing about existence: 0 for a canary of a
+     * pool whose batch has not come yet).
      */
     private static String outsideChange(String role, String name, Optional<DeploymentOps.State> live, Integer lastSet, int want,
                                         TemplatePrint known) {
         if (live.isEmpty()) {
-            return known != null || lastSet != null ? "the " + role + " Deployment " + name + " was deleted outside Noah" : null;
+            return known != null ? "the " + role + " Deployment " + name + " was deleted outside Noah" : null;
         }
         String replicas = outsideReplicas(role, name, live.get().replicas(), lastSet, want);
         if (replicas != null) {

@@ -121,10 +121,13 @@ public final class ReleaseService {
     public Release resume(String id, String actor, String reason) {
         return act(id, actor, reason, "resumed", r -> {
             require(r, r.state() == ReleaseState.PAUSED, "resume", "paused");
-            ReleaseState to = r.resumeTo() == null ? ReleaseState.RUNNING : r.resumeTo();
             // an outside change was accepted by resuming: Noah takes over from what it finds now (replica counts,
-            // templates, a Deployment gone: a deleted canary is created again)
-            return new Release(r.id(), r.spec(), r.plan(), r.runningNames(), r.canaryNames(), to, null, r.step(), r.target(),
+            // templates) and drives it to the step's targets (a deleted canary is created again). Paused at a gate, the
+            // current step is applied again, then the release waits at the gate as before.
+            ReleaseState from = r.resumeTo() == null ? ReleaseState.RUNNING : r.resumeTo();
+            ReleaseState to = from == ReleaseState.WAITING ? ReleaseState.RUNNING : from;
+            int target = from == ReleaseState.WAITING ? r.step() : r.target();
+            return new Release(r.id(), r.spec(), r.plan(), r.runningNames(), r.canaryNames(), to, null, r.step(), target,
                     clock.instant(), reason, Map.of(), r.createdBy(), r.createdAt(), r.updatedAt(), null, r.version(), Map.of());
         });
     }

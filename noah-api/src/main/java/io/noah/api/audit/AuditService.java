@@ -27,13 +27,18 @@ public class AuditService {
     public void record(String actor, String action, String method, String target, int outcome, String reason) {
         AuditEventEntity e = new AuditEventEntity();
         e.at = clock.instant();
-        e.actor = actor;
-        e.action = action;
+        e.actor = storable(actor);
+        e.action = storable(action);
         e.method = method;
-        e.target = target;
+        e.target = storable(target);
         e.outcome = outcome;
-        e.reason = reason == null || reason.isBlank() ? null : (reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+        e.reason = reason == null || reason.isBlank() ? null : storable(reason.length() > 1000 ? reason.substring(0, 1000) : reason);
         repo.save(e);
+    }
+
+    /** PostgreSQL text cannot hold NUL: a caller's NUL must not cost the audit row (shown as U+FFFD). */
+    private static String storable(String s) {
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
     }
 
     public List<AuditEventEntity> search(String actor, String target, Instant since, int limit) {

@@ -30,8 +30,17 @@ public class CredentialCipher {
     private final String keyId;
     private final SecureRandom random = new SecureRandom();
 
+    @org.springframework.beans.factory.annotation.Autowired
     public CredentialCipher(NoahProperties props) {
-        byte[] raw = loadKey(props.encryption());
+        this(loadKey(props.encryption()));
+    }
+
+    /** With a base64 key (tools and tests that write rows as Noah would). */
+    public static CredentialCipher ofKey(String base64Key) {
+        return new CredentialCipher(loadKey(new NoahProperties.Encryption(base64Key, null)));
+    }
+
+    private CredentialCipher(byte[] raw) {
         this.key = new SecretKeySpec(raw, "AES");
         try {
             this.keyId = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw), 0, 8);

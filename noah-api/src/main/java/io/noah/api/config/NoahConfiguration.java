@@ -36,9 +36,36 @@ public class NoahConfiguration {
         return Clock.systemUTC();
     }
 
+    /**
+     * JSON bodies are taken as typed: no number or boolean where a string is expected, no string where a number or
+     * boolean is ({"name": false} was read as "false"). A mistyped field is 400 invalid-field-type.
+     */
+    @Bean
+    org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer strictScalars() {
+        return b -> {
+            b.enable(tools.jackson.databind.cfg.EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS); // "role": 0 is not ADMIN
+            b.withCoercionConfig(tools.jackson.databind.type.LogicalType.Textual, c -> {
+                c.setCoercion(tools.jackson.databind.cfg.CoercionInputShape.Boolean, tools.jackson.databind.cfg.CoercionAction.Fail);
+                c.setCoercion(tools.jackson.databind.cfg.CoercionInputShape.Integer, tools.jackson.databind.cfg.CoercionAction.Fail);
+                c.setCoercion(tools.jackson.databind.cfg.CoercionInputShape.Float, tools.jackson.databind.cfg.CoercionAction.Fail);
+            });
+            for (var t : java.util.List.of(tools.jackson.databind.type.LogicalType.Integer, tools.jackson.databind.type.LogicalType.Float,
+                    tools.jackson.databind.type.LogicalType.Boolean)) {
+                b.withCoercionConfig(t, c -> {
+                    c.setCoercion(tools.jackson.databind.cfg.CoercionInputShape.String, tools.jackson.databind.cfg.CoercionAction.Fail);
+                    c.setCoercion(tools.jackson.databind.cfg.CoercionInputShape.EmptyString, tools.jackson.databind.cfg.CoercionAction.Fail);
+                });
+            }
+            b.withCoercionConfig(tools.jackson.databind.type.LogicalType.Boolean, c ->
+                    c.setCoercion(tools.jackson.databind.cfg.CoercionInputShape.Integer, tools.jackson.databind.cfg.CoercionAction.Fail));
+            b.withCoercionConfig(tools.jackson.databind.type.LogicalType.Integer, c ->
+                    c.setCoercion(tools.jackson.databind.cfg.CoercionInputShape.Float, tools.jackson.databind.cfg.CoercionAction.Fail));
+        };
+    }
+
     /** Every background loop's last outcome (shown in health as "loops"). */
     @Bean
-    Loops loops(Clock clock) {
+    Loops backgroundLoops(Clock clock) {
         return new Loops(clock);
     }
 

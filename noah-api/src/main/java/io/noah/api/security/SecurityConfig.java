@@ -55,4 +55,11 @@ public class SecurityConfig {
                         .anyRequest().hasAnyRole("ADMIN", "OPS"));
         return http.build();
     }
+
+    /** A URL the firewall refuses (encoded slashes, semicolons, control characters): 400 problem, not a container page. */
+    @Bean
+    org.springframework.security.web.firewall.RequestRejectedHandler requestRejected(Problems problems) {
+        return (req, res, ex) -> problems.write(req, res, 400, "bad-request", "Bad Request",
+                "the request URL is not accepted: " + ex.getMessage());
+    }
 }

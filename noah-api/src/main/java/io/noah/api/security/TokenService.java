@@ -136,6 +136,13 @@ public class TokenService {
         if (role != Role.DEVELOPER && apps != null && !apps.isEmpty()) {
             throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "apps", "only developer tokens are scoped to apps");
         }
+        if (apps != null) {
+            apps.forEach(a -> {
+                if (!io.noah.cluster.query.LabelSelector.isValidValue(a) || a.isEmpty()) {
+                    throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "apps", "'" + a + "' is not an app name (a label value)");
+                }
+            });
+        }
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String raw = "noah_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

@@ -1,5 +1,9 @@
 package io.noah.api.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.noah.api.audit.AuditService;
 import io.noah.api.security.NoahPrincipal;
 import io.noah.api.security.TokenService;
@@ -8,6 +12,7 @@ import io.noah.api.web.dto.Views;
 import io.noah.cluster.model.NoahException;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,7 +32,7 @@ import java.util.UUID;
 
 /** Tokens (admin) and the audit trail (admin, ops). */
 @RestController
-@RequestMapping("/api/v1")
+@RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
 public class AdminController {
 
     private final TokenService tokens;
@@ -38,15 +43,19 @@ public class AdminController {
         this.audit = audit;
     }
 
-    @PostMapping("/tokens")
+    @PostMapping(path = "/tokens", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
+    @Tag(name = "tokens", description = "API tokens (admin)")
+    @Operation(operationId = "createToken", summary = "Create an API token; the token is shown only in this response")
     public Views.CreatedToken createToken(@Valid @RequestBody OtherRequests.CreateToken body,
                                           @AuthenticationPrincipal NoahPrincipal caller) {
-        var c = tokens.create(body.name(), body.role(), body.apps(), caller.name());
+        var c = tokens.create(body.name(), body.role(), body.apps() == null ? null : new java.util.LinkedHashSet<>(body.apps()), caller.name());
         return new Views.CreatedToken(c.entity().id.toString(), c.entity().name, c.entity().role, apps(c.entity().apps), c.token());
     }
 
     @GetMapping("/tokens")
+    @Tag(name = "tokens")
+    @Operation(operationId = "listTokens", summary = "API tokens (never the tokens themselves)")
     public List<Views.Token> tokens() {
         return tokens.list().stream().map(e -> new Views.Token(e.id.toString(), e.name, e.role, apps(e.apps), e.createdBy,
                 e.createdAt, e.revokedAt)).toList();
@@ -54,13 +63,21 @@ public class AdminController {
 
     @DeleteMapping("/tokens/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Tag(name = "tokens")
+    @Operation(operationId = "revokeToken", summary = "Revoke an API token")
     public void revoke(@PathVariable UUID id) {
         tokens.revoke(id);
     }
 
     @GetMapping("/audit")
-    public List<Views.AuditEvent> audit(@RequestParam(required = false) String actor, @RequestParam(required = false) String target,
+    @Tag(name = "audit", description = "The audit trail of every mutating call (admin, ops)")
+    @Operation(operationId = "searchAudit", summary = "Audit events, newest first")
+    public List<Views.AuditEvent> audit(@RequestParam(required = false) String actor,
+                                        @Parameter(description = "the request path (substring)") @RequestParam(required = false) String target,
+                                        @Parameter(schema = @Schema(type = "string", format = "date-time"))
                                         @RequestParam(required = false) String since,
+                                        @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "5000",
+                                                defaultValue = "200"))
                                         @RequestParam(defaultValue = "200") int limit) {
         if (limit < 1 || limit > 5000) {
             throw NoahException.invalid(NoahException.Reason.INVALID_LIMIT, "limit", "limit must be between 1 and 5000");

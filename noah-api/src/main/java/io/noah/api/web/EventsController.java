@@ -1,5 +1,9 @@
 package io.noah.api.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.noah.api.config.NoahConfiguration;
 import io.noah.api.web.dto.EventViews;
 import io.noah.cluster.model.ClusterSpec;
@@ -7,7 +11,9 @@ import io.noah.cluster.registry.ClusterRegistry;
 import io.noah.events.EventsService;
 import io.noah.events.IpConflicts;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -16,6 +22,8 @@ import java.util.List;
 
 /** Active alerts (from the caches of this instance) and who publishes which cluster's events. */
 @RestController
+@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "events", description = "Alerts and the event publishers (the leader-elected watch published to Kafka)")
 public class EventsController {
 
     private final ClusterRegistry registry;
@@ -29,7 +37,9 @@ public class EventsController {
     }
 
     @GetMapping("/api/v1/alerts")
-    public EventViews.Alerts alerts(@RequestParam(required = false) String idc) {
+    @Operation(operationId = "listAlerts", summary = "Active alerts (pod IP conflicts within an IDC), from this instance's caches")
+    public EventViews.Alerts alerts(@Parameter(schema = @Schema(type = "string", pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength = 63))
+                                    @RequestParam(required = false) String idc) {
         if (idc != null) {
             ClusterSpec.requireDnsLabel("idc", idc);
         }
@@ -44,6 +54,7 @@ public class EventsController {
     }
 
     @GetMapping("/api/v1/events/publishers")
+    @Operation(operationId = "listPublishers", summary = "Which instance publishes which cluster's events to Kafka (lease, epoch, state)")
     public EventViews.Publishers publishers() {
         EventsService e = events.getIfAvailable();
         if (e == null) {

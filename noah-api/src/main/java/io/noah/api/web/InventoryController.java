@@ -1,5 +1,9 @@
 package io.noah.api.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.noah.api.web.dto.Views;
 import io.noah.cluster.cache.DeploymentRecord;
 import io.noah.cluster.cache.PodRecord;
@@ -10,6 +14,7 @@ import io.noah.cluster.query.LabelSelector;
 import io.noah.cluster.query.PodFilter;
 import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -27,10 +32,14 @@ import java.util.stream.Collectors;
 
 /** Reads across clusters, answered from the caches (never a live LIST). */
 @RestController
-@RequestMapping("/api/v1")
+@RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "inventory", description = "Pods, Deployments, nodes and apps across every cluster, answered from the caches")
 public class InventoryController {
 
-    private static final Set<String> PHASES = Set.of("pending", "running", "succeeded", "failed", "unknown");
+    private static final Set<String> PHASES = Set.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
+    private static final String CLUSTERS = "cluster names, comma-separated (404 cluster-not-found for an unknown one)";
+    private static final String SELECTOR = "a Kubernetes label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a";
+    private static final String CONTINUE = "the continueToken of the previous page (the same filters)";
 
     private final Inventory inventory;
     private final ClusterRegistry registry;
@@ -41,14 +50,22 @@ public class InventoryController {
     }
 
     @GetMapping("/pods")
-    public Views.Page<Views.Pod> pods(@RequestParam(required = false) String cluster, @RequestParam(required = false) String idc,
+    @Operation(operationId = "listPods", summary = "Pods across clusters, filtered and paged in a stable order (cluster, namespace/name)",
+            description = "Every response says how fresh each cluster's data is (clusters[]).")
+    public Views.Page<Views.Pod> pods(@Parameter(description = CLUSTERS) @RequestParam(required = false) String cluster,
+                                      @RequestParam(required = false) String idc,
                                       @RequestParam(required = false) String namespace, @RequestParam(required = false) String app,
-                                      @RequestParam(required = false) String labelSelector, @RequestParam(required = false) String node,
-                                      @RequestParam(required = false) String ip, @RequestParam(required = false) String phase,
+                                      @Parameter(description = SELECTOR) @RequestParam(required = false) String labelSelector,
+                                      @RequestParam(required = false) String node,
+                                      @Parameter(schema = @Schema(type = "string", pattern = "^[0-9a-fA-F:.]{2,45}$"))
+                                      @RequestParam(required = false) String ip,
+                                      @Parameter(schema = @Schema(type = "string", allowableValues = {"Pending", "Running", "Succeeded", "Failed", "Unknown"}))
+                                      @RequestParam(required = false) String phase,
                                       @RequestParam(required = false) Boolean ready,
+                                      @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "5000", defaultValue = "500"))
                                       @RequestParam(defaultValue = "500") int limit,
-                                      @RequestParam(name = "continue", required = false) String continueToken) {
-        if (phase != null && !PHASES.contains(phase.toLowerCase())) {
+                                      @Parameter(description = CONTINUE) @RequestParam(name = "continue", required = false) String continueToken) {
+        if (phase != null && !PHASES.contains(phase)) {
             throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "phase",
                     "phase must be one of Pending, Running, Succeeded, Failed, Unknown");
         }
@@ -62,18 +79,23 @@ public class InventoryController {
     }
 
     @GetMapping("/clusters/{cluster}/namespaces/{namespace}/pods/{name}")
+    @Operation(operationId = "getPod", summary = "One pod, from its cluster's cache")
     public Views.Pod pod(@PathVariable String cluster, @PathVariable String namespace, @PathVariable String name) {
         return ViewMapper.pod(registry).apply(inventory.pod(cluster, namespace, name));
     }
 
     @GetMapping("/deployments")
-    public Views.Page<Views.Deployment> deployments(@RequestParam(required = false) String cluster,
+    @Operation(operationId = "listDeployments", summary = "Deployments across clusters, filtered and paged")
+    public Views.Page<Views.Deployment> deployments(@Parameter(description = CLUSTERS) @RequestParam(required = false) String cluster,
                                                     @RequestParam(required = false) String idc,
                                                     @RequestParam(required = false) String namespace,
                                                     @RequestParam(required = false) String app,
-                                                    @RequestParam(required = false) String labelSelector,
+                                                    @Parameter(description = SELECTOR) @RequestParam(required = false) String labelSelector,
+                                                    @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1",
+                                                            maximum = "5000", defaultValue = "500"))
                                                     @RequestParam(defaultValue = "500") int limit,
-                                                    @RequestParam(name = "continue", required = false) String continueToken) {
+                                                    @Parameter(description = CONTINUE) @RequestParam(name = "continue", required = false)
+                                                    String continueToken) {
         var page = inventory.deployments(new DeploymentFilter(clusters(cluster), idc, namespace, app,
                 LabelSelector.parse(labelSelector)), limit, continueToken);
         return new Views.Page<>(page.items().stream().map(ViewMapper.deployment(registry)).toList(), page.continueToken(),
@@ -81,13 +103,15 @@ public class InventoryController {
     }
 
     @GetMapping("/nodes")
-    public Views.Page<Views.Node> nodes(@RequestParam(required = false) String cluster,
-                                        @RequestParam(required = false) String labelSelector) {
+    @Operation(operationId = "listNodes", summary = "Nodes across clusters")
+    public Views.Page<Views.Node> nodes(@Parameter(description = CLUSTERS) @RequestParam(required = false) String cluster,
+                                        @Parameter(description = SELECTOR) @RequestParam(required = false) String labelSelector) {
         return new Views.Page<>(inventory.nodes(clusters(cluster), LabelSelector.parse(labelSelector)).stream()
                 .map(ViewMapper::node).toList(), null, ViewMapper.freshness(registry));
     }
 
     @GetMapping("/apps")
+    @Operation(operationId = "listApps", summary = "Every app (the app label of Deployments) with its pods per cluster")
     public List<Views.App> apps() {
         Map<String, List<ClusterHandle>> byApp = new TreeMap<>();
         for (ClusterHandle h : registry.all()) {
@@ -103,6 +127,7 @@ public class InventoryController {
     }
 
     @GetMapping("/apps/{app}")
+    @Operation(operationId = "getApp", summary = "One app: its Deployments and pods per cluster")
     public Views.App app(@PathVariable String app) {
         List<Views.AppInCluster> in = new ArrayList<>();
         int pods = 0;

@@ -55,7 +55,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private ProblemDetail at(ProblemDetail p, HttpServletRequest req) {
-        p.setInstance(URI.create(req.getRequestURI()));
+        try {
+            p.setInstance(URI.create(req.getRequestURI()));
+        } catch (IllegalArgumentException e) {
+            // a request URI that is no URI: no instance
+        }
         return p;
     }
 
@@ -75,6 +79,24 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(AccessDeniedException.class)
     ProblemDetail denied(AccessDeniedException e, HttpServletRequest req) {
         return at(problems.of(403, "forbidden", "Forbidden", e.getMessage(), List.of()), req);
+    }
+
+    /** Tomcat refuses a malformed query string (e.g. a parameter without a name) when it is first read. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ProblemDetail malformedQuery(Exception e, HttpServletRequest req) {
+        return at(problems.of(400, "bad-request", "Bad Request", "the query string is malformed", List.of()), req);
+    }
+
+    /** A NUL character (or another the database cannot store) in a parameter or field: the caller's input, not a bug. */
+    @ExceptionHandler(org.springframework.dao.DataAccessException.class)
+    ProblemDetail database(org.springframework.dao.DataAccessException e, HttpServletRequest req) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "22021".equals(sql.getSQLState())) {
+                return at(problems.of(400, "invalid-character", "Bad Request",
+                        "a parameter or field holds a character that cannot be stored (such as NUL)", List.of()), req);
+            }
+        }
+        return unexpected(e, req);
     }
 
     @ExceptionHandler(Exception.class)

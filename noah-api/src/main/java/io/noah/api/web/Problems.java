@@ -53,9 +53,9 @@ public class Problems {
             return;
         }
         ProblemDetail p = of(status, code, title, detail, List.of());
-        p.setInstance(URI.create(req.getRequestURI()));
         res.setStatus(status);
         res.setContentType("application/problem+json");
+        res.setCharacterEncoding("UTF-8");
         if (status == 401) {
             res.setHeader("WWW-Authenticate", "Bearer realm=\"noah\"");
         }

@@ -17,7 +17,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
+import jakarta.servlet.http.HttpServletResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,7 +35,6 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +42,8 @@ import java.util.Locale;
 
 /** Canary batch releases: start, inspect, gate actions, and a server-sent event stream of the history. */
 @RestController
-@RequestMapping("/api/v1/releases")
+@RequestMapping(path = "/api/v1/releases", produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "releases", description = "Canary batch releases with two Deployments: start, inspect, gate actions, event stream")
 public class ReleasesController {
 
     private final ReleaseService releases;
@@ -53,9 +58,12 @@ public class ReleasesController {
         this.registry = registry;
     }
 
-    @PostMapping
-    public ResponseEntity<ReleaseViews.Release> start(@Valid @RequestBody ReleaseRequests.Create b,
-                                                      @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(operationId = "startRelease", summary = "Start a canary release of an app over one or more pools",
+            description = "Validated up front against the live Deployments. Admin, ops, and developers for their apps.")
+    public ReleaseViews.Release start(@Valid @RequestBody ReleaseRequests.Create b, @AuthenticationPrincipal NoahPrincipal caller,
+                                      HttpServletRequest req, HttpServletResponse res) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, b.reason());
         requireApp(caller, b.app());
         ReleaseSpec spec = new ReleaseSpec(b.app(), b.namespace(), b.version(), b.images(), b.env(), b.resources(), b.pools(), b.batches(),
@@ -66,19 +74,24 @@ public class ReleasesController {
                 "rollback".equals(b.onDeadline()) ? ReleaseSpec.OnDeadline.ROLLBACK : ReleaseSpec.OnDeadline.PAUSE,
                 Duration.ofSeconds(b.deleteOldAfterSeconds() == null ? 0 : b.deleteOldAfterSeconds()), b.replicas());
         Release r = releases.start(spec, caller.name(), b.reason());
-        return ResponseEntity.created(URI.create("/api/v1/releases/" + r.id())).body(view(r));
+        res.setHeader("Location", "/api/v1/releases/" + r.id());
+        return view(r);
     }
 
     @GetMapping
-    public List<ReleaseViews.Release> list(@RequestParam(required = false) String app, @RequestParam(required = false) String state,
+    @Operation(operationId = "listReleases", summary = "Releases, newest first")
+    public List<ReleaseViews.Release> list(@RequestParam(required = false) String app,
+                                           @Parameter(schema = @Schema(type = "string", allowableValues = {"running", "waiting", "paused",
+                                                   "rolling_back", "succeeded", "rolled_back", "aborted"}))
+                                           @RequestParam(required = false) String state,
+                                           @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "1000",
+                                                   defaultValue = "100"))
                                            @RequestParam(defaultValue = "100") int limit) {
         ReleaseState s = null;
         if (state != null) {
-            try {
-                s = ReleaseState.valueOf(state.toUpperCase(Locale.ROOT).replace('-', '_'));
-            } catch (IllegalArgumentException e) {
-                throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "state", "unknown state " + state);
-            }
+            s = java.util.Arrays.stream(ReleaseState.values()).filter(v -> v.name().toLowerCase(Locale.ROOT).equals(state)).findFirst()
+                    .orElseThrow(() -> NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "state", "unknown state " + state
+                            + "; one of running, waiting, paused, rolling_back, succeeded, rolled_back, aborted"));
         }
         if (limit < 1 || limit > 1000) {
             throw NoahException.invalid(NoahException.Reason.INVALID_LIMIT, "limit", "limit must be between 1 and 1000");
@@ -87,28 +100,54 @@ public class ReleasesController {
     }
 
     @GetMapping("/{id}")
+    @Operation(operationId = "getRelease", summary = "A release: plan, position, desired/ready of both Deployments per pool, history")
     public ReleaseViews.Release get(@PathVariable String id) {
         return view(find(id));
     }
 
-    @PostMapping("/{id}/{action}")
-    public ReleaseViews.Release act(@PathVariable String id, @PathVariable String action,
-                                    @Valid @RequestBody(required = false) ReleaseRequests.Action body,
-                                    @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+    @PostMapping("/{id}/promote")
+    @Operation(operationId = "promoteRelease", summary = "Open the gate: apply the next batch")
+    public ReleaseViews.Release promote(@PathVariable String id, @Valid @RequestBody(required = false) ReleaseRequests.Action body,
+                                        @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+        return act(id, body, caller, req, (r, reason) -> releases.promote(id, caller.name(), reason));
+    }
+
+    @PostMapping("/{id}/pause")
+    @Operation(operationId = "pauseRelease", summary = "Pause: nothing moves until resumed")
+    public ReleaseViews.Release pause(@PathVariable String id, @Valid @RequestBody(required = false) ReleaseRequests.Action body,
+                                      @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+        return act(id, body, caller, req, (r, reason) -> releases.pause(id, caller.name(), reason));
+    }
+
+    @PostMapping("/{id}/resume")
+    @Operation(operationId = "resumeRelease", summary = "Resume a paused release, accepting the world as it is now")
+    public ReleaseViews.Release resume(@PathVariable String id, @Valid @RequestBody(required = false) ReleaseRequests.Action body,
+                                       @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+        return act(id, body, caller, req, (r, reason) -> releases.resume(id, caller.name(), reason));
+    }
+
+    @PostMapping("/{id}/abort")
+    @Operation(operationId = "abortRelease", summary = "Abort: the release ends, the Deployments stay as they are")
+    public ReleaseViews.Release abort(@PathVariable String id, @Valid @RequestBody(required = false) ReleaseRequests.Action body,
+                                      @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+        return act(id, body, caller, req, (r, reason) -> releases.abort(id, caller.name(), reason));
+    }
+
+    @PostMapping("/{id}/rollback")
+    @Operation(operationId = "rollbackRelease", summary = "Roll back batch by batch (fast: in one step) and delete the canaries")
+    public ReleaseViews.Release rollback(@PathVariable String id, @Valid @RequestBody(required = false) ReleaseRequests.Action body,
+                                         @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
+        return act(id, body, caller, req,
+                (r, reason) -> releases.rollback(id, body != null && Boolean.TRUE.equals(body.fast()), caller.name(), reason));
+    }
+
+    private ReleaseViews.Release act(String id, ReleaseRequests.Action body, NoahPrincipal caller, HttpServletRequest req,
+                                     java.util.function.BiFunction<Release, String, Release> action) {
         String reason = body == null ? null : body.reason();
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, reason);
         Release r = find(id);
         requireApp(caller, r.spec().app());
-        Release next = switch (action) {
-            case "promote" -> releases.promote(id, caller.name(), reason);
-            case "pause" -> releases.pause(id, caller.name(), reason);
-            case "resume" -> releases.resume(id, caller.name(), reason);
-            case "abort" -> releases.abort(id, caller.name(), reason);
-            case "rollback" -> releases.rollback(id, body != null && Boolean.TRUE.equals(body.fast()), caller.name(), reason);
-            default -> throw new NoahException(NoahException.Reason.NOT_FOUND,
-                    "unknown action '" + action + "': promote, pause, resume, abort or rollback");
-        };
-        return view(next);
+        return view(action.apply(r, reason));
     }
 
     /**
@@ -117,6 +156,7 @@ public class ReleasesController {
      * {@link ReleaseEventHub} rather than polling the database each; 429 beyond the per-instance maximum.
      */
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamReleaseEvents", summary = "The release's history as server-sent events, until it ends")
     public SseEmitter events(@PathVariable String id) {
         find(id);
         hub.open();

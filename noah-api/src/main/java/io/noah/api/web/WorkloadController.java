@@ -1,5 +1,9 @@
 package io.noah.api.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.noah.api.audit.AuditFilter;
 import io.noah.api.security.NoahPrincipal;
 import io.noah.api.web.dto.OtherRequests;
@@ -8,6 +12,7 @@ import io.noah.cluster.ops.DeploymentScaler;
 import io.noah.cluster.registry.ClusterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
+import org.springframework.http.MediaType;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -18,7 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Writes to workloads in one cluster. */
 @RestController
-@RequestMapping("/api/v1/clusters/{cluster}/namespaces/{namespace}/deployments/{name}")
+@RequestMapping(path = "/api/v1/clusters/{cluster}/namespaces/{namespace}/deployments/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "workloads", description = "Writes to workloads of one cluster")
 public class WorkloadController {
 
     private final DeploymentScaler scaler;
@@ -29,7 +35,9 @@ public class WorkloadController {
         this.registry = registry;
     }
 
-    @PutMapping("/scale")
+    @PutMapping(path = "/scale", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "scaleDeployment", summary = "Scale a Deployment (scale subresource)",
+            description = "Admin, ops, and developers for the Deployments of their apps.")
     public Views.Scaled scale(@PathVariable String cluster, @PathVariable String namespace, @PathVariable String name,
                               @Valid @RequestBody OtherRequests.Scale body, @AuthenticationPrincipal NoahPrincipal caller,
                               HttpServletRequest req) {

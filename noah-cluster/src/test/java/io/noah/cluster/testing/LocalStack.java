@@ -137,6 +137,15 @@ public final class LocalStack {
         return read(Path.of(required("cluster." + cluster + ".token-file"))).trim();
     }
 
+    /** A read-only service account's token file (get/list/watch pods, Deployments, nodes, namespaces; nothing else). */
+    public Path readerTokenFile(String cluster) {
+        return Path.of(required("cluster." + cluster + ".reader-token-file"));
+    }
+
+    public Path caFile(String cluster) {
+        return Path.of(required("cluster." + cluster + ".ca-file"));
+    }
+
     public String caCertificate(String cluster) {
         return read(Path.of(required("cluster." + cluster + ".ca-file")));
     }

@@ -1,5 +1,6 @@
 package io.noah.api.web.dto;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
@@ -11,10 +12,14 @@ public final class ClusterRequests {
     private ClusterRequests() {
     }
 
+    /** DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit. */
+    public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+    @Schema(name = "ClusterCreate", description = "Register a cluster: a kubeconfig (inline data only), or server + token + caCertificate")
     public record Create(
-            @NotBlank @Size(max = 63) String name,
-            @NotBlank @Size(max = 63) String idc,
-            @Size(max = 63) String pool,
+            @NotBlank @Size(min = 1, max = 63) @Schema(pattern = DNS_LABEL) String name,
+            @NotBlank @Size(min = 1, max = 63) @Schema(pattern = DNS_LABEL) String idc,
+            @Size(max = 63) @Schema(pattern = DNS_LABEL) String pool,
             @Size(max = 64) Map<String, String> labels,
             Boolean maintenance,
             @Size(max = 1_000_000) String kubeconfig,
@@ -25,9 +30,10 @@ public final class ClusterRequests {
             @Size(max = 1000) String reason) {
     }
 
+    @Schema(name = "ClusterPatch", description = "Change a cluster; absent fields stay. Declared clusters: maintenance, pool and labels only")
     public record Patch(
-            @Size(min = 1, max = 63) String idc,
-            @Size(min = 1, max = 63) String pool,
+            @Size(min = 1, max = 63) @Schema(pattern = DNS_LABEL) String idc,
+            @Size(min = 1, max = 63) @Schema(pattern = DNS_LABEL) String pool,
             @Size(max = 64) Map<String, String> labels,
             Boolean maintenance,
             @Size(max = 1_000_000) String kubeconfig,

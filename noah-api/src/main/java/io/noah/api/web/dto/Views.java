@@ -1,5 +1,8 @@
 package io.noah.api.web.dto;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+import org.jspecify.annotations.Nullable;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,39 +13,43 @@ public final class Views {
     private Views() {
     }
 
-    public record ClusterStatus(boolean reachable, String kubernetesVersion, int nodes, int pods, int deployments,
-                                boolean cacheSynced, boolean watching, boolean stale, Instant lastEventAt,
-                                Instant probedAt, String error) {
+    public record ClusterStatus(boolean reachable, @Nullable String kubernetesVersion, int nodes, int pods, int deployments,
+                                boolean cacheSynced, boolean watching, boolean stale, @Nullable Instant lastEventAt,
+                                @Nullable Instant probedAt, @Nullable String error) {
     }
 
     /** How Noah connects, without any secret. */
-    public record Connection(String kind, String server, String context) {
+    public record Connection(@Schema(allowableValues = {"kubeconfig", "token"}) String kind, @Nullable String server,
+                             @Nullable String context) {
     }
 
     public record Cluster(String name, String idc, String pool, Map<String, String> labels, boolean maintenance,
-                          String source, Connection connection, ClusterStatus status) {
+                          @Schema(allowableValues = {"api", "config"}) String source, Connection connection, ClusterStatus status) {
     }
 
     /** Per-cluster freshness of the cached data a response was built from. */
-    public record Freshness(String cluster, boolean reachable, boolean synced, boolean stale, Instant lastEventAt) {
+    public record Freshness(String cluster, boolean reachable, boolean synced, boolean stale, @Nullable Instant lastEventAt) {
     }
 
-    public record Page<T>(List<T> items, String continueToken, List<Freshness> clusters) {
+    public record Page<T>(List<T> items, @Nullable String continueToken, List<Freshness> clusters) {
     }
 
-    public record Pod(String cluster, String idc, String namespace, String name, String app, Map<String, String> labels,
-                      String node, String ip, String hostIP, String phase, boolean ready, int restarts,
-                      String ownerKind, String ownerName, Instant createdAt, boolean terminating) {
+    public record Pod(String cluster, @Nullable String idc, String namespace, String name, @Nullable String app,
+                      Map<String, String> labels, @Nullable String node, @Nullable String ip, @Nullable String hostIP,
+                      @Schema(allowableValues = {"Pending", "Running", "Succeeded", "Failed", "Unknown"}) @Nullable String phase,
+                      boolean ready, int restarts, @Nullable String ownerKind, @Nullable String ownerName,
+                      @Nullable Instant createdAt, boolean terminating) {
     }
 
-    public record Deployment(String cluster, String idc, String namespace, String name, String app,
+    public record Deployment(String cluster, @Nullable String idc, String namespace, String name, @Nullable String app,
                              Map<String, String> labels, int replicas, int readyReplicas, int updatedReplicas,
                              int availableReplicas, long generation, long observedGeneration, List<String> images,
-                             Instant createdAt) {
+                             @Nullable Instant createdAt) {
     }
 
     public record Node(String cluster, String name, Map<String, String> labels, boolean ready, boolean unschedulable,
-                       String internalIP, String podCIDR, String cpu, String memory, String kubeletVersion) {
+                       @Nullable String internalIP, @Nullable String podCIDR, @Nullable String cpu, @Nullable String memory,
+                       @Nullable String kubeletVersion) {
     }
 
     public record AppDeployment(String namespace, String name, int replicas, int readyReplicas, List<String> images) {
@@ -57,14 +64,15 @@ public final class Views {
     public record Scaled(String cluster, String namespace, String name, int previousReplicas, int replicas) {
     }
 
-    public record Token(String id, String name, String role, List<String> apps, String createdBy, Instant createdAt,
-                        Instant revokedAt) {
+    public record Token(String id, String name, @Schema(allowableValues = {"ADMIN", "OPS", "DEVELOPER", "VIEWER"}) String role, List<String> apps, String createdBy, Instant createdAt,
+                        @Nullable Instant revokedAt) {
     }
 
     /** Returned once, at creation: the only time the token itself is shown. */
-    public record CreatedToken(String id, String name, String role, List<String> apps, String token) {
+    public record CreatedToken(String id, String name, @Schema(allowableValues = {"ADMIN", "OPS", "DEVELOPER", "VIEWER"}) String role, List<String> apps, String token) {
     }
 
-    public record AuditEvent(long id, Instant at, String actor, String action, String target, int outcome, String reason) {
+    public record AuditEvent(long id, Instant at, String actor, String action, @Nullable String target, int outcome,
+                             @Nullable String reason) {
     }
 }

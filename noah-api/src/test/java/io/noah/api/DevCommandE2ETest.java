@@ -1,0 +1,94 @@
+package io.noah.api;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.noah.cluster.testing.LocalStack;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The README's run command ({@code deploy/local/dev.sh}), started fresh (its own database and topics) on the
+ * running stack: within 30 s of starting it, Kafka holds every pod of both clusters. This is what a new user
+ * sees first; the packaged jar once published nothing at all (a dependency missing from it).
+ */
+class DevCommandE2ETest {
+
+    private final LocalStack stack = LocalStack.get();
+
+    @Test
+    void theRunCommandStartedFreshPublishesBothClustersPodsWithin30Seconds() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String ns = "dev-" + id;
+        for (String c : stack.clusters()) {
+            LocalStack.createNamespace(stack.client(c), ns);
+            stack.client(c).apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+                    .withNewMetadata().withName("hello").endMetadata()
+                    .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "hello").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "hello").endMetadata()
+                    .withNewSpec().addNewContainer().withName("main").withImage("registry.local/hello:1").endContainer().endSpec()
+                    .endTemplate().endSpec().build()).create();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> stack.clusters().stream()
+                .allMatch(c -> stack.client(c).pods().inNamespace(ns).list().getItems().size() == 2));
+        String prefix = "dev" + id + ".";
+        Path log = Path.of("target", "dev-command-" + id + ".log");
+        Files.createDirectories(log.getParent());
+        ProcessBuilder pb = new ProcessBuilder("bash", NoahServer.repoRoot().resolve("deploy/local/dev.sh").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("NOAH_JAR", NoahProcess.jar().toString());
+        pb.environment().put("NOAH_PORT", Integer.toString(freePort()));
+        pb.environment().put("NOAH_KEEP_STACK", "1");
+        pb.environment().put("NOAH_DB", "noah_dev_" + id);
+        pb.environment().put("NOAH_EVENTS_TOPICPREFIX", prefix);
+        long t0 = System.nanoTime();
+        Process dev = pb.start();
+        try (KafkaEventLog events = new KafkaEventLog(stack.kafkaBootstrapServers(), prefix)) {
+            await("every pod of both clusters in Kafka").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .failFast("dev.sh exited; see " + log.toAbsolutePath(), () -> !dev.isAlive())
+                    .untilAsserted(() -> assertThat(events.poll().currentPods()).containsAllEntriesOf(livePods()));
+            System.out.printf("[dev] both clusters' pods published %d ms after dev.sh started%n", (System.nanoTime() - t0) / 1_000_000);
+            assertThat(events.currentPods().keySet()).anyMatch(k -> k.startsWith(stack.clusters().get(0) + "/" + ns + "/"))
+                    .anyMatch(k -> k.startsWith(stack.clusters().get(1) + "/" + ns + "/"));
+            assertThat(Files.readString(log)).contains("Noah is up:", "Admin token:");
+        } finally {
+            dev.destroy(); // SIGTERM: dev.sh stops Noah; NOAH_KEEP_STACK leaves the stack
+            if (!dev.waitFor(40, TimeUnit.SECONDS)) {
+                dev.destroyForcibly();
+            }
+            for (String c : stack.clusters()) {
+                stack.client(c).namespaces().withName(ns).delete();
+            }
+        }
+    }
+
+    /** cluster/namespace/name → uid of every pod not being deleted. */
+    private Map<String, String> livePods() {
+        Map<String, String> m = new TreeMap<>();
+        for (String c : stack.clusters()) {
+            for (Pod p : stack.client(c).pods().inAnyNamespace().list().getItems()) {
+                if (p.getMetadata().getDeletionTimestamp() == null) {
+                    m.put(c + "/" + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(), p.getMetadata().getUid());
+                }
+            }
+        }
+        return m;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
