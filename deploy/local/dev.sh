@@ -53,7 +53,11 @@ for c in $(prop clusters | tr , ' '); do
 done
 log_file="$run/noah.log"
 echo "starting Noah from $jar (log: $log_file)" >&2
-NOAH_BOOTSTRAP_TOKEN="$token" "$JAVA_HOME/bin/java" -XX:+UseZGC -Xmx2g -jar "$jar" "${args[@]}" >"$log_file" 2>&1 &
+app_jar=$(runnable_jar "$jar")
+jvm_flags="-XX:+UseZGC -Xmx2g"
+# shellcheck disable=SC2086
+NOAH_BOOTSTRAP_TOKEN="$token" "$JAVA_HOME/bin/java" $jvm_flags $(aot_flags "$app_jar" "$jvm_flags") -jar "$app_jar" "${args[@]}" \
+  >"$log_file" 2>&1 &
 noah_pid=$!
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1 && break

@@ -39,3 +39,36 @@ ensure_schemathesis() {
   fi
   export NOAH_SCHEMATHESIS=$venv/bin/schemathesis
 }
+
+# The Boot jar, extracted once per build into the cache (Spring Boot's own layout: the application jar with its
+# lib/ beside it). Started from there, Noah loads its classes ~6 s faster than from the nested jar; the content
+# is the packaged jar's. Prints the path of the jar to run.
+runnable_jar() {
+  local jar=$1 sum dir
+  sum=$(sha256sum "$jar" | cut -c1-16)
+  dir=${NOAH_CACHE:-$HOME/.cache/noah}/app/$sum
+  if [ ! -s "$dir/$(basename "$jar")" ]; then
+    rm -rf "$dir.tmp"
+    "$JAVA_HOME/bin/java" -Djarmode=tools -jar "$jar" extract --destination "$dir.tmp" >&2
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    # keep the last few builds only
+    ls -dt "${dir%/*}"/*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
+  fi
+  echo "$dir/$(basename "$jar")"
+}
+
+# JDK 25's AOT cache (JEP 483/514): later starts of the same build read what an earlier one loaded and linked
+# (~40% faster start: measured 18 s → 10 s). Recording slows the start it happens in, so the first start of a build
+# records nothing, the second records (the cache is written when Noah exits) and the ones after read it. One cache
+# per build and JVM flags.
+aot_flags() {
+  local app_jar=$1 flags=$2 cache
+  cache="${app_jar%/*}/noah-$(echo "$flags" | sha256sum | cut -c1-8).aot"
+  if [ -s "$cache" ]; then
+    echo "-XX:AOTCache=$cache"
+  elif [ -e "$cache.started" ]; then
+    echo "-XX:AOTCacheOutput=$cache"
+  else
+    touch "$cache.started"
+  fi
+}

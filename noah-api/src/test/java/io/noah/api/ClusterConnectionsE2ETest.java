@@ -97,17 +97,7 @@ class ClusterConnectionsE2ETest {
         Map<String, String> secret = new LinkedHashMap<>();
         secret.put("kubeconfig", execKubeconfig(marker));
         // a row as an earlier version of Noah stored it, before kubeconfigs were checked
-        try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), stack.jdbcUser(), stack.jdbcPassword());
-             PreparedStatement ps = c.prepareStatement("insert into cluster (name, idc, pool, labels, maintenance, connection_kind,"
-                     + " credentials, key_id, created_at, updated_at) values (?, 'dc-sec', ?, '{}', false, 'kubeconfig', ?, ?, ?, ?)")) {
-            ps.setString(1, name);
-            ps.setString(2, name);
-            ps.setBytes(3, cipher.encrypt(JsonMapper.builder().build().writeValueAsString(secret)));
-            ps.setString(4, cipher.keyId());
-            ps.setTimestamp(5, Timestamp.from(Instant.now()));
-            ps.setTimestamp(6, Timestamp.from(Instant.now()));
-            ps.executeUpdate();
-        }
+        insertRow(name, cipher.encrypt(JsonMapper.builder().build().writeValueAsString(secret)), cipher.keyId());
         try {
             await("the stored cluster shown as refused").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() ->
                     noah.get("/api/v1/clusters/" + name, ADMIN_TOKEN).status() == 200);
@@ -132,6 +122,50 @@ class ClusterConnectionsE2ETest {
             assertThat(noah.send("DELETE", "/api/v1/clusters/" + name, ADMIN_TOKEN, null).status()).isEqualTo(204);
         }
         assertThat(marker).doesNotExist();
+    }
+
+    /** A row as another instance (or an earlier version) wrote it, straight into the registry's table. */
+    private void insertRow(String name, byte[] credentials, String keyId) throws Exception {
+        try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), stack.jdbcUser(), stack.jdbcPassword());
+             PreparedStatement ps = c.prepareStatement("insert into cluster (name, idc, pool, labels, maintenance, connection_kind,"
+                     + " credentials, key_id, created_at, updated_at) values (?, 'dc-sec', ?, '{}', false, 'kubeconfig', ?, ?, ?, ?)")) {
+            ps.setString(1, name);
+            ps.setString(2, name);
+            ps.setBytes(3, credentials);
+            ps.setString(4, keyId);
+            ps.setTimestamp(5, Timestamp.from(Instant.now()));
+            ps.setTimestamp(6, Timestamp.from(Instant.now()));
+            ps.executeUpdate();
+        }
+    }
+
+    @Test
+    void aRowThatCannotBeDecryptedIsReportedAndTheOtherClustersStillSync() throws Exception {
+        String bad = "undecryptable-" + id;
+        String good = "synced-" + id;
+        insertRow(bad, "not an AES-GCM blob".getBytes(), "0123456789abcdef");
+        try {
+            CredentialCipher cipher = CredentialCipher.ofKey(NoahServer.KEY);
+            insertRow(good, cipher.encrypt(JsonMapper.builder().build().writeValueAsString(
+                    Map.of("kubeconfig", stack.kubeconfigText(stack.clusters().getFirst())))), cipher.keyId());
+            // registered elsewhere: this instance picks it up through the registry sync, past the row it cannot read
+            await("the readable row registered by the sync").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        var r = noah.get("/api/v1/clusters/" + good, ADMIN_TOKEN);
+                        return r.status() == 200 && r.body().get("status").get("reachable").asBoolean();
+                    });
+            JsonNode refused = noah.get("/api/v1/clusters/" + bad, ADMIN_TOKEN).body();
+            assertThat(refused.get("status").get("error").asString()).contains("not registered", "cannot be read", "0123456789abcdef");
+        } finally {
+            noah.send("DELETE", "/api/v1/clusters/" + good, ADMIN_TOKEN, null);
+            assertThat(noah.send("DELETE", "/api/v1/clusters/" + bad, ADMIN_TOKEN, null).status()).isEqualTo(204);
+            // whatever happened above: no row of this test may stay (the sync would register it in every later test)
+            try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), stack.jdbcUser(), stack.jdbcPassword());
+                 PreparedStatement ps = c.prepareStatement("delete from cluster where name = any(?)")) {
+                ps.setArray(1, c.createArrayOf("text", new Object[]{good, bad}));
+                ps.executeUpdate();
+            }
+        }
     }
 
     @Test

@@ -17,8 +17,8 @@ import java.util.List;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Noah in a separate JVM started from the packaged jar ({@code java -jar noah-api-….jar}, what users run:
- * a dependency missing from the jar fails here, not in production), so a test can also kill it for
+ * Noah in a separate JVM started from the packaged jar (extracted as the run command starts it, what users
+ * run: a dependency missing from the jar fails here, not in production), so a test can also kill it for
  * real: {@link #kill9()} is SIGKILL, no shutdown hook runs.
  */
 public final class NoahProcess implements AutoCloseable {
@@ -42,7 +42,7 @@ public final class NoahProcess implements AutoCloseable {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(List.of(System.getProperty("noah.jvm-options", "-Xmx512m").trim().split("\\s+")));
-        cmd.addAll(List.of("-jar", jar().toString()));
+        cmd.addAll(List.of("-jar", runnableJar().toString()));
         java.util.Map<String, Object> props = new java.util.LinkedHashMap<>(NoahServer.baseProperties(stack));
         props.putAll(extra); // one value per key: Spring would join repeated command-line values with commas
         cmd.add("--server.port=" + port);
@@ -58,6 +58,47 @@ public final class NoahProcess implements AutoCloseable {
             return np;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path runnable;
+
+    /**
+     * The packaged jar extracted as {@code deploy/local/dev.sh} runs it (Spring Boot's extracted layout, once per
+     * build, in {@code ~/.cache/noah/app/<sha256>}): the same content, started ~6 s faster than from the nested jar.
+     */
+    static synchronized Path runnableJar() {
+        if (runnable != null) {
+            return runnable;
+        }
+        Path jar = jar();
+        try {
+            String sum = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(java.nio.file.Files.readAllBytes(jar))).substring(0, 16);
+            Path dir = Path.of(System.getProperty("user.home"), ".cache", "noah", "app", sum);
+            Path app = dir.resolve(jar.getFileName());
+            if (!java.nio.file.Files.isRegularFile(app)) {
+                Path tmp = dir.resolveSibling(sum + ".tmp-" + ProcessHandle.current().pid());
+                Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djarmode=tools",
+                        "-jar", jar.toString(), "extract", "--destination", tmp.toString()).inheritIO().start();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("extracting " + jar + " failed");
+                }
+                try {
+                    java.nio.file.Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                    // extracted meanwhile by another process: same content
+                }
+            }
+            runnable = app;
+            return app;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -78,10 +78,7 @@ public class AdminController {
                                         @RequestParam(required = false) String since,
                                         @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "5000",
                                                 defaultValue = "200"))
-                                        @RequestParam(defaultValue = "200") int limit) {
-        if (limit < 1 || limit > 5000) {
-            throw NoahException.invalid(NoahException.Reason.INVALID_LIMIT, "limit", "limit must be between 1 and 5000");
-        }
+                                        @RequestParam(required = false) String limit) {
         Instant from;
         try {
             from = since == null ? null : Instant.parse(since);
@@ -89,7 +86,7 @@ public class AdminController {
             throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "since",
                     "since must be an ISO-8601 instant such as 2026-11-24T10:00:00Z");
         }
-        return audit.search(actor, target, from, limit).stream()
+        return audit.search(actor, target, from, QueryParams.limit(limit, 200, 1, 5000)).stream()
                 .map(e -> new Views.AuditEvent(e.id, e.at, e.actor, e.action, e.target, e.outcome, e.reason)).toList();
     }
 

@@ -61,9 +61,9 @@ public class InventoryController {
                                       @RequestParam(required = false) String ip,
                                       @Parameter(schema = @Schema(type = "string", allowableValues = {"Pending", "Running", "Succeeded", "Failed", "Unknown"}))
                                       @RequestParam(required = false) String phase,
-                                      @RequestParam(required = false) Boolean ready,
+                                      @Parameter(schema = @Schema(type = "boolean")) @RequestParam(required = false) String ready,
                                       @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "5000", defaultValue = "500"))
-                                      @RequestParam(defaultValue = "500") int limit,
+                                      @RequestParam(required = false) String limit,
                                       @Parameter(description = CONTINUE) @RequestParam(name = "continue", required = false) String continueToken) {
         if (phase != null && !PHASES.contains(phase)) {
             throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "phase",
@@ -73,7 +73,7 @@ public class InventoryController {
             throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "ip", "ip is not an IP address: " + ip);
         }
         var page = inventory.pods(new PodFilter(clusters(cluster), idc, namespace, app, LabelSelector.parse(labelSelector),
-                node, ip, phase, ready), limit, continueToken);
+                node, ip, phase, QueryParams.bool("ready", ready)), QueryParams.limit(limit, 500, 1, Inventory.MAX_LIMIT), continueToken);
         return new Views.Page<>(page.items().stream().map(ViewMapper.pod(registry)).toList(), page.continueToken(),
                 ViewMapper.freshness(registry));
     }
@@ -93,11 +93,11 @@ public class InventoryController {
                                                     @Parameter(description = SELECTOR) @RequestParam(required = false) String labelSelector,
                                                     @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1",
                                                             maximum = "5000", defaultValue = "500"))
-                                                    @RequestParam(defaultValue = "500") int limit,
+                                                    @RequestParam(required = false) String limit,
                                                     @Parameter(description = CONTINUE) @RequestParam(name = "continue", required = false)
                                                     String continueToken) {
         var page = inventory.deployments(new DeploymentFilter(clusters(cluster), idc, namespace, app,
-                LabelSelector.parse(labelSelector)), limit, continueToken);
+                LabelSelector.parse(labelSelector)), QueryParams.limit(limit, 500, 1, Inventory.MAX_LIMIT), continueToken);
         return new Views.Page<>(page.items().stream().map(ViewMapper.deployment(registry)).toList(), page.continueToken(),
                 ViewMapper.freshness(registry));
     }

@@ -86,17 +86,14 @@ public class ReleasesController {
                                            @RequestParam(required = false) String state,
                                            @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "1000",
                                                    defaultValue = "100"))
-                                           @RequestParam(defaultValue = "100") int limit) {
+                                           @RequestParam(required = false) String limit) {
         ReleaseState s = null;
         if (state != null) {
             s = java.util.Arrays.stream(ReleaseState.values()).filter(v -> v.name().toLowerCase(Locale.ROOT).equals(state)).findFirst()
                     .orElseThrow(() -> NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "state", "unknown state " + state
                             + "; one of running, waiting, paused, rolling_back, succeeded, rolled_back, aborted"));
         }
-        if (limit < 1 || limit > 1000) {
-            throw NoahException.invalid(NoahException.Reason.INVALID_LIMIT, "limit", "limit must be between 1 and 1000");
-        }
-        return store.list(app, s, limit).stream().map(this::view).toList();
+        return store.list(app, s, QueryParams.limit(limit, 100, 1, 1000)).stream().map(this::view).toList();
     }
 
     @GetMapping("/{id}")

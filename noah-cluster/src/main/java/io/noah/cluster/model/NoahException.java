@@ -12,6 +12,8 @@ public class NoahException extends RuntimeException {
         INVALID_SELECTOR("invalid-label-selector", 400),
         INVALID_CONTINUE("invalid-continue-token", 400),
         INVALID_LIMIT("invalid-limit", 400),
+        /** a query parameter that is not of its documented type */
+        INVALID_PARAMETER("invalid-parameter", 400),
         INVALID_KUBECONFIG("invalid-kubeconfig", 400),
         INVALID_CONNECTION("invalid-connection", 400),
         /** an uploaded kubeconfig has an exec plugin (a command Noah would run) */
