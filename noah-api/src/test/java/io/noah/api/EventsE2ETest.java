@@ -327,12 +327,21 @@ class EventsE2ETest {
         long oldEpoch = epoch(second, work);
         KubernetesClient k = stack.client(cluster);
 
-        first.pause();
+        // the leader is paused holding a batch it could not commit yet (Kafka was down): resumed, it will send it
+        stack.stopKafka();
+        try {
+            k.pods().inNamespace(ns).resource(pod("held-by-the-old-leader", false)).create();
+            await(first.instanceId() + " holds a batch it cannot commit").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> "DEGRADED".equals(publisher(first, work).get("localState").asString()));
+            first.pause();
+        } finally {
+            stack.startKafka();
+        }
         long pausedAt = System.nanoTime();
         for (int i = 0; i < 5; i++) {
             k.pods().inNamespace(ns).resource(pod("during-pause-" + i, false)).create();
         }
-        await(second.instanceId() + " takes " + work + " over").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        await(second.instanceId() + " takes " + work + " over").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> second.instanceId().equals(holders(second).get(work)));
         System.out.printf("[events] %s paused; %s took %s over after %d ms%n", first.instanceId(), second.instanceId(), work,
                 (System.nanoTime() - pausedAt) / 1_000_000);
@@ -371,7 +380,7 @@ class EventsE2ETest {
         });
         assertThat(first.alive()).as("losing a lease never ends the process").isTrue();
         assertThat(holders(first).get(work)).isEqualTo(second.instanceId());
-        // the resumed instance did try to publish what it held (its local lease check is off): the broker refused it
+        // the resumed instance did try to publish the batch it held (its local lease check is off): the broker refused it
         String metrics = noah.sendTo(first.port(), "GET", "/actuator/prometheus", NoahServer.ADMIN_TOKEN, null).raw();
         List<String> fenced = metrics.lines().filter(l -> l.startsWith("noah_events_fenced_total{unit=\"" + work + "\"}")).toList();
         System.out.printf("[events] resumed instance: %s%n", fenced);

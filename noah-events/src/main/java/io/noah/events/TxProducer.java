@@ -100,8 +100,14 @@ final class TxProducer implements AutoCloseable {
             try {
                 producer.abortTransaction();
             } catch (RuntimeException abort) {
+                RuntimeException ca = classify(abort);
                 log.debug("{}: abort failed ({}), dropping the producer", transactionalId, abort.toString());
                 closeQuietly();
+                if (ca instanceof FencedException) {
+                    // a newer holder took the transactional id meanwhile (e.g. this process was paused): never
+                    // initialise again, which would fence that holder in turn
+                    throw ca;
+                }
             }
             throw c;
         }

@@ -166,15 +166,15 @@ public class OpenApiConfig {
     private static void problemSchemas(OpenAPI api) {
         Schema field = new Schema().types(Set.of("object")).description("A field or parameter at fault")
                 .addProperty("field", new Schema().types(Set.of("string")))
-                .addProperty("message", new Schema().types(Set.of("string", "null")));
+                .addProperty("message", new Schema().types(new LinkedHashSet<>(List.of("string", "null"))));
         field.setRequired(List.of("field", "message"));
         Schema problem = new Schema().types(Set.of("object"))
                 .description("RFC 9457 problem. `code` is stable and machine-readable (also in `type`: urn:noah:problem:<code>).")
                 .addProperty("type", new Schema().types(Set.of("string")).format("uri"))
-                .addProperty("title", new Schema().types(Set.of("string", "null")))
+                .addProperty("title", new Schema().types(new LinkedHashSet<>(List.of("string", "null"))))
                 .addProperty("status", new Schema().types(Set.of("integer")).format("int32"))
-                .addProperty("detail", new Schema().types(Set.of("string", "null")))
-                .addProperty("instance", new Schema().types(Set.of("string", "null")).format("uri-reference"))
+                .addProperty("detail", new Schema().types(new LinkedHashSet<>(List.of("string", "null"))))
+                .addProperty("instance", new Schema().types(new LinkedHashSet<>(List.of("string", "null"))).format("uri-reference"))
                 .addProperty("code", new Schema().types(Set.of("string")))
                 .addProperty("errors", new ArraySchema().items(new Schema().$ref("#/components/schemas/FieldError")));
         problem.setRequired(List.of("type", "status", "code"));

@@ -1,8 +1,6 @@
 package io.noah.api.web;
 
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.noah.api.audit.AuditFilter;
 import io.noah.api.security.NoahPrincipal;
