@@ -20,7 +20,6 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.noah.cluster.health.Loops;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,18 +56,13 @@ public class ClusterService {
                           String connectionKind, ClusterSpec.Source source, String error, long version) {
     }
 
-    /** What an operator set through the API on a declared cluster; null keeps the configured value. */
-    private record Override(Boolean maintenance, String pool, Map<String, String> labels) {
-        static final Override NONE = new Override(null, null, null);
-    }
-
     private final ClusterRepository repo;
     private final ClusterRegistry registry;
     private final CredentialCipher cipher;
     private final JsonMapper json;
     private final NoahProperties props;
     private final Clock clock;
-    private final JdbcClient db;
+    private final ClusterOverrides overrides;
     private final Loops loops;
     private final Map<String, Refused> refused = new ConcurrentHashMap<>();
     /** Declared clusters as the configuration gives them (before operational overrides). */
@@ -79,21 +72,21 @@ public class ClusterService {
     private volatile Set<String> lastDifferences = Set.of();
 
     public ClusterService(ClusterRepository repo, ClusterRegistry registry, CredentialCipher cipher, JsonMapper json,
-                          NoahProperties props, Clock clock, JdbcClient db, Loops loops) {
+                          NoahProperties props, Clock clock, ClusterOverrides overrides, Loops loops) {
         this.repo = repo;
         this.registry = registry;
         this.cipher = cipher;
         this.json = json;
         this.props = props;
         this.clock = clock;
-        this.db = db;
+        this.overrides = overrides;
         this.loops = loops;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     @org.springframework.core.annotation.Order(0) // before the event publisher (100): it works on the registered clusters
     public void start() {
-        Map<String, Override> overrides = overrides();
+        Map<String, ClusterOverrides.Override> set = overrides.all();
         for (NoahProperties.DeclaredCluster d : props.clusters()) {
             ClusterSpec base;
             try {
@@ -104,7 +97,7 @@ public class ClusterService {
                 continue;
             }
             declared.put(base.name(), base);
-            ClusterSpec spec = withOverride(base, overrides.getOrDefault(base.name(), Override.NONE));
+            ClusterSpec spec = set.getOrDefault(base.name(), ClusterOverrides.Override.NONE).applyTo(base);
             try {
                 registry.register(spec);
             } catch (RuntimeException e) {
@@ -208,9 +201,9 @@ public class ClusterService {
                 actions.put("update " + e.name + " " + spec.hashCode(), () -> registry.update(spec));
             }
         }
-        Map<String, Override> overrides = overrides();
+        Map<String, ClusterOverrides.Override> set = overrides.all();
         declared.forEach((name, base) -> {
-            ClusterSpec spec = withOverride(base, overrides.getOrDefault(name, Override.NONE));
+            ClusterSpec spec = set.getOrDefault(name, ClusterOverrides.Override.NONE).applyTo(base);
             registry.get(name).filter(h -> !h.spec().equals(spec))
                     .ifPresent(h -> actions.put("override " + name + " " + spec.hashCode(), () -> registry.update(spec)));
         });
@@ -321,15 +314,8 @@ public class ClusterService {
     }
 
     private String patchDeclared(String name, ClusterRequests.Patch r) {
-        Override before = overrides().getOrDefault(name, Override.NONE);
-        Override next = new Override(r.maintenance() != null ? r.maintenance() : before.maintenance(),
-                r.pool() != null ? r.pool() : before.pool(), r.labels() != null ? Map.copyOf(r.labels()) : before.labels());
-        db.sql("insert into cluster_override (name, maintenance, pool, labels, updated_at) values (?, ?, ?, ?, ?)"
-                        + " on conflict (name) do update set maintenance = excluded.maintenance, pool = excluded.pool,"
-                        + " labels = excluded.labels, updated_at = excluded.updated_at")
-                .params(name, next.maintenance(), next.pool(), next.labels() == null ? null : json.writeValueAsString(new TreeMap<>(next.labels())),
-                        java.sql.Timestamp.from(clock.instant()))
-                .update();
+        ClusterOverrides.Override next = overrides.get(name).with(r.maintenance(), r.pool(), r.labels());
+        overrides.put(name, next);
         ClusterSpec base = declared.get(name);
         if (base == null) { // declared but refused: the override applies once it registers
             Refused ref = refused.get(name);
@@ -338,7 +324,7 @@ public class ClusterService {
                     ref.connectionKind(), ref.source(), ref.error(), ref.version()));
             return name;
         }
-        return registry.update(withOverride(base, next)).name();
+        return registry.update(next.applyTo(base)).name();
     }
 
     @Transactional
@@ -358,26 +344,6 @@ public class ClusterService {
             registry.remove(name);
         }
         refused.remove(name);
-    }
-
-    private Map<String, Override> overrides() {
-        Map<String, Override> out = new HashMap<>();
-        db.sql("select name, maintenance, pool, labels from cluster_override").query((rs, n) -> {
-            boolean m = rs.getBoolean("maintenance");
-            Boolean maintenance = rs.wasNull() ? null : m;
-            String labels = rs.getString("labels");
-            out.put(rs.getString("name"), new Override(maintenance, rs.getString("pool"),
-                    labels == null ? null : json.readValue(labels, new TypeReference<Map<String, String>>() {
-                    })));
-            return null;
-        }).list();
-        return out;
-    }
-
-    private static ClusterSpec withOverride(ClusterSpec base, Override o) {
-        return new ClusterSpec(base.name(), base.idc(), o.pool() != null ? o.pool() : base.pool(),
-                o.labels() != null ? o.labels() : base.labels(), o.maintenance() != null ? o.maintenance() : base.maintenance(),
-                base.connection(), base.source());
     }
 
     private static Refused refusedSpec(ClusterSpec s, RuntimeException e, long version) {
