@@ -42,6 +42,10 @@ class DevCommandE2ETest {
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> stack.clusters().stream()
                 .allMatch(c -> stack.client(c).pods().inNamespace(ns).list().getItems().size() == 2));
+        // started as a user would, on a machine at rest: not while the clusters still delete the pods of earlier tests
+        await("no pod being deleted in the clusters").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> stack.clusters().stream().allMatch(c -> stack.client(c).pods().inAnyNamespace().list().getItems().stream()
+                        .noneMatch(p -> p.getMetadata().getDeletionTimestamp() != null)));
         String prefix = "dev" + id + ".";
         Path log = Path.of("target", "dev-command-" + id + ".log");
         Files.createDirectories(log.getParent());
