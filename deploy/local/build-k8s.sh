@@ -3,7 +3,7 @@
 # from the Go module proxy into a cache outside the checkout:
 #   ${NOAH_CACHE:-~/.cache/noah}/k8s/<versions>/bin
 # A warm run (stamp present and every binary there) does nothing and exits at once.
-# Prints the bin directory as its last line.
+# Prints the bin directory as its last line. With --cached-only it never builds (exit 1 when not built).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -30,6 +30,8 @@ if complete; then
   echo "$bin"
   exit 0
 fi
+# --cached-only: the bin directory if the binaries are built, else fail at once (no build)
+[ "${1:-}" = --cached-only ] && exit 1
 
 command -v go >/dev/null || { echo "go is required (Debian golang or the machine's go)" >&2; exit 1; }
 export GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOFLAGS=-mod=mod

@@ -666,7 +666,8 @@ cmd_down() {
 }
 
 cmd_status() {
-  use_bin 2>/dev/null || true
+  # never builds: on a machine where nothing is built yet, status says so at once (the caller builds, visibly)
+  if bin=$("$here/build-k8s.sh" --cached-only 2>/dev/null | tail -n 1); then export PATH="$bin:$PATH"; fi
   local c
   echo "postgres: $(port_open "$pg_port" && echo "up on 127.0.0.1:$pg_port" || echo down)"
   echo "kafka:    $(port_open "$kafka_port" && echo "up on 127.0.0.1:$kafka_port" || echo down)"
