@@ -120,6 +120,23 @@ public final class EventsService implements AutoCloseable {
         this.meters = meters;
     }
 
+    /**
+     * Creates the topics in the background at once (the lease loop starts only once the clusters are registered;
+     * the topics, a second or two of Kafka admin calls, are ready by then). A failure is retried by the loop.
+     */
+    public void prepare() {
+        loop.execute(() -> {
+            try {
+                if (!topicsReady && !closed) {
+                    ensureTopics();
+                    topicsReady = true;
+                }
+            } catch (Throwable t) { // NOPMD: the lease loop tries again (guarded: logged with its stack trace, in health)
+                log.info("event topics not ready yet ({}); the lease loop tries again", t.toString());
+            }
+        });
+    }
+
     public void start() {
         loop.scheduleWithFixedDelay(loops.guard("events-lease-loop", this::tick), 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
         log.info("event publisher {} started: Kafka {}, topics {}, lease {}", settings.instanceId(), settings.bootstrapServers(),

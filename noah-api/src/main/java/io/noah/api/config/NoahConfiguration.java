@@ -124,10 +124,12 @@ public class NoahConfiguration {
     EventsService eventsService(ClusterRegistry registry, JdbcClient db, NoahProperties props, Instance instance, MeterRegistry meters,
                                 Loops loops) {
         NoahProperties.Events e = props.events();
-        return new EventsService(registry, new JdbcLeaseStore(db),
+        EventsService service = new EventsService(registry, new JdbcLeaseStore(db),
                 new EventsSettings(e.bootstrapServers(), e.topicNames(), instance.id(), e.lease(), e.poll(), e.bufferCapacity(),
                         e.partitions(), e.replicationFactor(), e.producer(), e.localLeaseCheck()),
                 props.appLabel(), meters, loops);
+        service.prepare(); // topics created while the rest of Noah starts
+        return service;
     }
 
     /** Outside (before) Spring Security's chain, so 401 and 403 answers are audited too. */
