@@ -46,6 +46,8 @@ class DevCommandE2ETest {
         await("no pod being deleted in the clusters").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> stack.clusters().stream().allMatch(c -> stack.client(c).pods().inAnyNamespace().list().getItems().stream()
                         .noneMatch(p -> p.getMetadata().getDeletionTimestamp() != null)));
+        // and while no other JVM of the test run is still warming up (a Noah restarted by the test before, say)
+        await("the CPUs mostly idle").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> idleShare() > 0.7);
         String prefix = "dev" + id + ".";
         Path log = Path.of("target", "dev-command-" + id + ".log");
         Files.createDirectories(log.getParent());
@@ -88,6 +90,24 @@ class DevCommandE2ETest {
             }
         }
         return m;
+    }
+
+    /** The share of CPU time the machine spent idle over the next second (Linux /proc/stat). */
+    private static double idleShare() throws Exception {
+        long[] a = cpu();
+        Thread.sleep(1000);
+        long[] b = cpu();
+        return (double) (b[1] - a[1]) / Math.max(1, b[0] - a[0]);
+    }
+
+    /** Total and idle (idle + iowait) jiffies of all CPUs. */
+    private static long[] cpu() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new long[]{total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
     }
 
     private static int freePort() throws IOException {
