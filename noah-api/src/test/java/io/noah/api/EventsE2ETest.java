@@ -316,7 +316,8 @@ class EventsE2ETest {
 
     @Test
     void aPausedLeaderCannotPublishAfterItsLeaseIsTaken() throws Exception {
-        // the local lease check is off: only the broker's fence stands between the resumed instance and Kafka
+        // the local lease check on sends is off: only the broker's fence stands between the resumed instance's sends and
+        // Kafka (re-creating its producer, which would fence the new leader in turn, needs a valid lease always)
         NoahProcess first = start("ev-pause-1", Map.of("noah.events.local-lease-check", "false"));
         awaitLeadsAll(first);
         NoahProcess second = start("ev-pause-2", Map.of());
@@ -391,8 +392,9 @@ class EventsE2ETest {
         });
         assertThat(first.alive()).as("losing a lease never ends the process").isTrue();
         assertThat(holders(first).get(work)).isEqualTo(second.instanceId());
-        System.out.printf("[events] resumed instance: %.0f refused attempts, %.0f of them fenced at the broker%n",
-                refusedAttempts(first, work), metric(first, "noah_events_fenced_total", work));
+        System.out.printf("[events] resumed instance: %.0f refused attempts, %.0f of them fenced at the broker, %.0f for its lapsed lease%n",
+                refusedAttempts(first, work), metric(first, "noah_events_fenced_total", work),
+                metric(first, "noah_events_lease_lost_batches_total", work));
     }
 
     /** A counter of a unit on an instance. */
@@ -402,9 +404,10 @@ class EventsE2ETest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    /** Transactions of a unit that Kafka did not take: fenced, or failed and retried. */
+    /** Transactions of a unit that were not taken: fenced, failed and retried, or refused for a lapsed lease. */
     private double refusedAttempts(NoahProcess p, String work) {
-        return metric(p, "noah_events_fenced_total", work) + metric(p, "noah_events_failures_total", work);
+        return metric(p, "noah_events_fenced_total", work) + metric(p, "noah_events_failures_total", work)
+                + metric(p, "noah_events_lease_lost_batches_total", work);
     }
 
     @Test

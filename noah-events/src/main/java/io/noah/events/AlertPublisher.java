@@ -77,7 +77,7 @@ final class AlertPublisher implements AutoCloseable {
         this.epoch = epoch;
         this.leaseValid = leaseValid;
         this.metrics = metrics;
-        this.producer = new TxProducer(settings, "alerts." + idc);
+        this.producer = new TxProducer(settings, "alerts." + idc, leaseValid);
         this.reader = reader;
         this.thread = Thread.ofPlatform().name("noah-alerts-" + idc).daemon().unstarted(this::run);
     }

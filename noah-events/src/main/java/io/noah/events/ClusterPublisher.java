@@ -100,7 +100,7 @@ final class ClusterPublisher implements AutoCloseable {
         this.leaseValid = leaseValid;
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(settings.bufferCapacity());
-        this.producer = new TxProducer(settings, "cluster." + cluster);
+        this.producer = new TxProducer(settings, "cluster." + cluster, leaseValid);
         this.planner = new BatchPlanner(cluster, idc, settings, epoch);
         EventKind.ALL.forEach(k -> published.put(k, new HashMap<>()));
         this.thread = Thread.ofPlatform().name("noah-events-" + cluster).daemon().unstarted(this::run);

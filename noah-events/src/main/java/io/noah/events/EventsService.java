@@ -415,7 +415,7 @@ public final class EventsService implements AutoCloseable {
                     }
                 }, () -> closed));
         snapshot = s;
-        try (TxProducer p = new TxProducer(settings, "warm-up." + settings.instanceId())) {
+        try (TxProducer p = new TxProducer(settings, "warm-up." + settings.instanceId(), () -> true)) {
             p.init();
         }
         log.info("event publisher {}: warmed up before joining ({} ms)", settings.instanceId(), (System.nanoTime() - t0) / 1_000_000);

@@ -15,12 +15,20 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 
 /**
  * A transactional Kafka producer for one unit of work (a cluster, or an IDC's alerts). Its
  * transactional id is fixed per unit, so when a new leader calls {@code initTransactions} the broker
  * bumps the producer epoch and rejects everything the previous leader still tries to write: the
  * fence that holds even for a paused or partitioned ex-leader.
+ *
+ * <p>That fence has no notion of who is newer: whoever calls {@code initTransactions} last wins. So a
+ * producer is only ever created (first, or again after Kafka failed it) while this instance's lease is
+ * valid, checked before and after the call: an ex-leader resumed from a pause that re-creates its
+ * producer would otherwise fence the new leader and publish its stale batch after the new leader's
+ * records. A lapsed lease ends the publisher ({@link LeaseLost}); if the call itself fenced the new
+ * leader meanwhile, that leader's publisher ends, its lease is released and taken again.
  */
 final class TxProducer implements AutoCloseable {
 
@@ -38,17 +46,26 @@ final class TxProducer implements AutoCloseable {
     private final EventsSettings settings;
     private final String transactionalId;
     private final String clientId;
+    private final BooleanSupplier leaseValid;
     private KafkaProducer<String, byte[]> producer;
 
-    TxProducer(EventsSettings settings, String work) {
+    /** @param leaseValid whether the lease of {@code work} is held now; consulted whatever the local lease check says */
+    TxProducer(EventsSettings settings, String work, BooleanSupplier leaseValid) {
         this.settings = settings;
+        this.leaseValid = leaseValid;
         this.transactionalId = settings.transactionalId(work);
         this.clientId = "noah-" + settings.instanceId() + "-" + work;
     }
 
-    /** Creates the producer and fences older ones; throws a KafkaException when Kafka is unreachable. */
+    /**
+     * Creates the producer and fences older ones; throws a KafkaException when Kafka is unreachable, and
+     * {@link LeaseLost} when the lease is not valid before or after fencing.
+     */
     void init() {
         closeQuietly();
+        if (!leaseValid.getAsBoolean()) {
+            throw new LeaseLost();
+        }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
@@ -72,6 +89,10 @@ final class TxProducer implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly();
             throw classify(e);
+        }
+        if (!leaseValid.getAsBoolean()) { // paused or slow inside the call: the lease may be another's by now
+            closeQuietly();
+            throw new LeaseLost();
         }
     }
 
