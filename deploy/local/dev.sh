@@ -3,6 +3,7 @@
 # 127.0.0.1, with both clusters registered, and prints the URL and an admin token.
 # Ctrl-C stops Noah and the stack (NOAH_KEEP_STACK=1 leaves the stack running).
 # NOAH_JAR=<jar> runs that jar instead of building one; NOAH_DB=<name> uses that database (created if missing).
+# NOAH_JVM_FLAGS replaces Noah's JVM flags.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -54,7 +55,7 @@ done
 log_file="$run/noah.log"
 echo "starting Noah from $jar (log: $log_file)" >&2
 app_jar=$(runnable_jar "$jar")
-jvm_flags="-XX:+UseZGC -Xmx2g"
+jvm_flags=${NOAH_JVM_FLAGS:-"-XX:+UseZGC -Xmx2g"}
 # shellcheck disable=SC2086
 NOAH_BOOTSTRAP_TOKEN="$token" "$JAVA_HOME/bin/java" $jvm_flags $(aot_flags "$app_jar" "$jvm_flags") -jar "$app_jar" "${args[@]}" \
   >"$log_file" 2>&1 &
