@@ -5,13 +5,16 @@
 #
 #   noah-api/src/bench/latency/latency.sh            # starts the run command (deploy/local/dev.sh) unless
 #                                                    # a Noah already answers on NOAH_PORT (8080)
-#   DURATION=20 WARMUP=5 CONNS="8 32" THREADS=2 ... # the defaults
+#   DURATION=20 WARMUP=3 JIT_WARMUP=15 CONNS="8 32" THREADS=2   # the defaults: every Noah target is first
+#                                                    # loaded JIT_WARMUP s (C2 compiles for ~30 s after a start),
+#                                                    # then each run is WARMUP s unmeasured + DURATION s measured
 #   NOAH_JVM_FLAGS="..."                            # extra JVM flags when the script starts Noah
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
+root=$(cd "$here/../../../.." && pwd)
 duration=${DURATION:-20}
-warmup=${WARMUP:-5}
+warmup=${WARMUP:-3}
+jit_warmup=${JIT_WARMUP:-15}
 conns=${CONNS:-8 32}
 threads=${THREADS:-2}
 port=${NOAH_PORT:-8080}
@@ -72,7 +75,15 @@ targets=(
   "noah list|http://127.0.0.1:$port/api/v1/pods?app=$app&limit=50|$noah_token"
   "apiserver list|$server/api/v1/namespaces/$ns/pods?labelSelector=app%3D$app&limit=50|$api_token"
   "noah health|http://127.0.0.1:$port/actuator/health|"
+  "noah liveness|http://127.0.0.1:$port/actuator/health/liveness|"
 )
+for t in "${targets[@]}"; do
+  IFS='|' read -r name url token <<<"$t"
+  [[ $name == noah* ]] || continue
+  hdr=(); [ -n "$token" ] && hdr=(-H "Authorization: Bearer $token")
+  wrk -t"$threads" -c8 -d"${jit_warmup}s" "${hdr[@]}" "$url" >/dev/null 2>&1
+done
+declare -A rps p99
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs; wrk $threads threads, ${warmup} s warm-up, ${duration} s per run; pod $cluster/$ns/$pod"
 printf '%-15s %5s %9s %9s %9s %9s %9s %7s  %s\n' target conns req/s p50_ms p99_ms p99.9_ms max_ms errors load
 for c in $conns; do
@@ -83,8 +94,16 @@ for c in $conns; do
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     line=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -s "$here/report.lua" "${hdr[@]}" "$url" | grep '^RESULT')
     v() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$line"; }
+    rps[$name,$c]=$(v rps); p99[$name,$c]=$(v p99)
     printf '%-15s %5s %9s %9.2f %9.2f %9.2f %9.1f %7s  %s\n' "$name" "$c" "$(v rps)" \
       "$(echo "$(v p50)/1000" | bc -l)" "$(echo "$(v p99)/1000" | bc -l)" "$(echo "$(v p999)/1000" | bc -l)" \
       "$(echo "$(v max)/1000" | bc -l)" "$(v errors)" "$load"
+  done
+done
+echo "# Noah against the API server: p99 ratio (<= 1 wanted), throughput ratio (>= 3 wanted)"
+for c in $conns; do
+  for what in pod list; do
+    printf '%-5s %3s connections: p99 %.2f x, req/s %.1f x\n' "$what" "$c" \
+      "$(echo "${p99[noah $what,$c]}/${p99[apiserver $what,$c]}" | bc -l)" "$(echo "${rps[noah $what,$c]}/${rps[apiserver $what,$c]}" | bc -l)"
   done
 done
