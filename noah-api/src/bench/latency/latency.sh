@@ -77,27 +77,30 @@ targets=(
   "noah health|http://127.0.0.1:$port/actuator/health|"
   "noah liveness|http://127.0.0.1:$port/actuator/health/liveness|"
 )
+# load TARGET CONNECTIONS SECONDS [wrk options...]: wrk against one target (name|url|token)
+load() {
+  local name url token hdr=()
+  IFS='|' read -r name url token <<<"$1"
+  [ -n "$token" ] && hdr=(-H "Authorization: Bearer $token")
+  wrk -t"$threads" -c"$2" -d"$3s" "${@:4}" "${hdr[@]}" "$url"
+}
 for t in "${targets[@]}"; do
-  IFS='|' read -r name url token <<<"$t"
-  [[ $name == noah* ]] || continue
-  hdr=(); [ -n "$token" ] && hdr=(-H "Authorization: Bearer $token")
-  wrk -t"$threads" -c8 -d"${jit_warmup}s" "${hdr[@]}" "$url" >/dev/null 2>&1
+  if [[ $t == noah* ]]; then load "$t" 8 "$jit_warmup" >/dev/null 2>&1; fi
 done
 declare -A rps p99
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs; wrk $threads threads, ${warmup} s warm-up, ${duration} s per run; pod $cluster/$ns/$pod"
 printf '%-15s %5s %9s %9s %9s %9s %9s %7s  %s\n' target conns req/s p50_ms p99_ms p99.9_ms max_ms errors load
 for c in $conns; do
   for t in "${targets[@]}"; do
-    IFS='|' read -r name url token <<<"$t"
-    hdr=(); [ -n "$token" ] && hdr=(-H "Authorization: Bearer $token")
-    wrk -t"$threads" -c"$c" -d"${warmup}s" "${hdr[@]}" "$url" >/dev/null 2>&1
-    load=$(cut -d' ' -f1-3 /proc/loadavg)
-    line=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -s "$here/report.lua" "${hdr[@]}" "$url" | grep '^RESULT')
+    name=${t%%|*}
+    load "$t" "$c" "$warmup" >/dev/null 2>&1
+    avg=$(cut -d' ' -f1-3 /proc/loadavg)
+    line=$(load "$t" "$c" "$duration" -s "$here/report.lua" | grep '^RESULT')
     v() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$line"; }
     rps[$name,$c]=$(v rps); p99[$name,$c]=$(v p99)
     printf '%-15s %5s %9s %9.2f %9.2f %9.2f %9.1f %7s  %s\n' "$name" "$c" "$(v rps)" \
       "$(echo "$(v p50)/1000" | bc -l)" "$(echo "$(v p99)/1000" | bc -l)" "$(echo "$(v p999)/1000" | bc -l)" \
-      "$(echo "$(v max)/1000" | bc -l)" "$(v errors)" "$load"
+      "$(echo "$(v max)/1000" | bc -l)" "$(v errors)" "$avg"
   done
 done
 echo "# Noah against the API server: p99 ratio (<= 1 wanted), throughput ratio (>= 3 wanted)"

@@ -26,9 +26,7 @@ class KafkaFencingTest {
 
     @Test
     void aNewLeaderFencesTheOldOneAtTheBroker() {
-        String prefix = "fence" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        EventsSettings.Topics topics = new EventsSettings.Topics(prefix + "changes", prefix + "pods", prefix + "deployments",
-                prefix + "nodes", prefix + "alerts", prefix + "checkpoints");
+        EventsSettings.Topics topics = topics("fence");
         EventsSettings old = settings(topics, "old");
         EventsSettings next = settings(topics, "new");
         try (TxProducer a = new TxProducer(old, "cluster.x", () -> true); TxProducer b = new TxProducer(next, "cluster.x", () -> true)) {
@@ -51,9 +49,7 @@ class KafkaFencingTest {
      */
     @Test
     void aDeposedLeaderNeverRecreatesItsProducer() {
-        String prefix = "refence" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        EventsSettings.Topics topics = new EventsSettings.Topics(prefix + "changes", prefix + "pods", prefix + "deployments",
-                prefix + "nodes", prefix + "alerts", prefix + "checkpoints");
+        EventsSettings.Topics topics = topics("refence");
         java.util.concurrent.atomic.AtomicBoolean oldLease = new java.util.concurrent.atomic.AtomicBoolean(true);
         try (TxProducer a = new TxProducer(settings(topics, "old", false), "cluster.y", oldLease::get);
              TxProducer b = new TxProducer(settings(topics, "new", false), "cluster.y", () -> true)) {
@@ -70,6 +66,13 @@ class KafkaFencingTest {
         TopicReader.read(LocalStack.get().kafkaBootstrapServers(), List.of(topics.changes()), "y/",
                 (t, k, v) -> seen.add(new String(v, StandardCharsets.UTF_8)), () -> false);
         assertEquals(List.of("from-old-before", "from-new", "from-new-again"), seen);
+    }
+
+    /** Topics of their own for one test. */
+    private static EventsSettings.Topics topics(String name) {
+        String prefix = name + UUID.randomUUID().toString().substring(0, 8) + ".";
+        return new EventsSettings.Topics(prefix + "changes", prefix + "pods", prefix + "deployments",
+                prefix + "nodes", prefix + "alerts", prefix + "checkpoints");
     }
 
     private static ProducerRecord<String, byte[]> record(EventsSettings.Topics t, String key, String value) {
