@@ -54,10 +54,10 @@ for c in $(prop clusters | tr , ' '); do
 done
 log_file="$run/noah.log"
 echo "starting Noah from $jar (log: $log_file)" >&2
-app_jar=$(runnable_jar "$jar")
+app_dir=$(runnable_app "$jar")
 jvm_flags=${NOAH_JVM_FLAGS:-"-XX:+UseZGC -Xmx2g"}
 # shellcheck disable=SC2086
-NOAH_BOOTSTRAP_TOKEN="$token" "$JAVA_HOME/bin/java" $jvm_flags $(aot_flags "$app_jar" "$jvm_flags") -jar "$app_jar" "${args[@]}" \
+NOAH_BOOTSTRAP_TOKEN="$token" env -C "$app_dir" "$JAVA_HOME/bin/java" $jvm_flags $(aot_flags "$app_dir" "$jvm_flags") -jar noah.jar "${args[@]}" \
   >"$log_file" 2>&1 &
 noah_pid=$!
 for _ in $(seq 1 120); do

@@ -11,6 +11,8 @@
 #        stack.sh cluster stop|start NAME    stop/start one cluster's whole control plane
 #        stack.sh apiserver stop|start NAME  stop/start only its kube-apiserver (fault tests)
 #        stack.sh fresh-db NAME           drop and create database NAME (test runs)
+#        stack.sh clean-namespaces        delete every namespace but default and kube-* in every running cluster
+#                                         (test runs start from empty clusters, whatever earlier runs left)
 #
 # Writes $NOAH_RUN/stack.properties (default ~/.cache/noah/run): kubeconfigs, tokens, JDBC URL,
 # Kafka bootstrap servers. Starting twice is safe; stopping leaves no process or port behind.
@@ -697,8 +699,29 @@ cmd_cluster() { # what op name
   log "$what of $c: ${op/op/opp}ed"
 }
 
+cmd_clean_namespaces() {
+  use_bin
+  local c ns left until=$((SECONDS + 180))
+  for c in "${all_clusters[@]}"; do
+    cluster_served "$c" || continue
+    ns=$(kubectl_ "$c" get namespaces -o name | grep -v -E '^namespace/(default|kube-.*)$' || true)
+    [ -z "$ns" ] && continue
+    log "cluster $c: deleting $(echo "$ns" | wc -l) namespaces left by earlier runs"
+    # shellcheck disable=SC2086
+    kubectl_ "$c" delete $ns --wait=false >/dev/null
+  done
+  for c in "${all_clusters[@]}"; do
+    cluster_served "$c" || continue
+    while left=$(kubectl_ "$c" get namespaces -o name | grep -c -v -E '^namespace/(default|kube-.*)$') && [ "$left" -gt 0 ]; do
+      [ $SECONDS -lt $until ] || die "cluster $c: $left namespaces still terminating after 180 s"
+      sleep 0.5
+    done
+  done
+}
+
 case ${1:-} in
   up) shift; cmd_up "$@" ;;
+  clean-namespaces) cmd_clean_namespaces ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   cluster|apiserver) cmd_cluster "$@" ;;
@@ -709,5 +732,5 @@ case ${1:-} in
       *) die "kafka stop|start" ;;
     esac ;;
   fresh-db) fresh_db "$2" ;;
-  *) sed -n '2,15p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac

@@ -9,6 +9,7 @@
 #                                                    # loaded JIT_WARMUP s (C2 compiles for ~30 s after a start),
 #                                                    # then each run is WARMUP s unmeasured + DURATION s measured
 #   NOAH_JVM_FLAGS="..."                            # extra JVM flags when the script starts Noah
+#   BENCH_KEEP=1                                     # keep the benchmark's namespace (deleted at the end otherwise)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
@@ -25,12 +26,16 @@ app=bench-lat
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 started=""
+finish() {
+  [ "${BENCH_KEEP:-0}" = 1 ] || [ -z "${kubectl:-}" ] || "$kubectl" --kubeconfig "$kc" delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
+  if [ -n "$started" ]; then kill -- -"$started" 2>/dev/null || true; wait "$started" 2>/dev/null || true; fi
+}
+trap finish EXIT
 if ! curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1; then
   echo "starting the run command (deploy/local/dev.sh), log: $run/bench-dev.log" >&2
   mkdir -p "$run"
   NOAH_KEEP_STACK=${NOAH_KEEP_STACK:-1} setsid "$root/deploy/local/dev.sh" >"$run/bench-dev.log" 2>&1 &
   started=$!
-  trap 'kill -- -$started 2>/dev/null || true; wait $started 2>/dev/null || true' EXIT
   for _ in $(seq 1 1200); do
     curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1 && break
     kill -0 "$started" 2>/dev/null || { tail -n 30 "$run/bench-dev.log" >&2; exit 1; }

@@ -41,8 +41,13 @@ public final class NoahProcess implements AutoCloseable {
     public static NoahProcess start(LocalStack stack, String instanceId, String releaseLease, java.util.Map<String, String> extra) {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(System.getProperty("noah.jvm-options", "-Xmx512m").trim().split("\\s+")));
-        cmd.addAll(List.of("-jar", runnableJar().toString()));
+        // ZGC as the run command starts Noah: the build's AOT cache serves only the collector it was made with
+        String jvmOptions = System.getProperty("noah.jvm-options", "-XX:+UseZGC -Xmx512m").trim();
+        cmd.addAll(List.of(jvmOptions.split("\\s+")));
+        if (java.nio.file.Files.isRegularFile(appDir().resolve("noah.aot")) && (" " + jvmOptions + " ").contains(" -XX:+UseZGC ")) {
+            cmd.add("-XX:AOTCache=noah.aot");
+        }
+        cmd.addAll(List.of("-jar", "noah.jar"));
         java.util.Map<String, Object> props = new java.util.LinkedHashMap<>(NoahServer.baseProperties(stack));
         props.putAll(extra); // one value per key: Spring would join repeated command-line values with commas
         cmd.add("--server.port=" + port);
@@ -51,8 +56,8 @@ public final class NoahProcess implements AutoCloseable {
         props.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         try {
             java.nio.file.Files.createDirectories(Path.of("target"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "noah-" + instanceId + ".log").toFile())).start();
+            Process p = new ProcessBuilder(cmd).directory(appDir().toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "noah-" + instanceId + ".log").toAbsolutePath().toFile())).start();
             NoahProcess np = new NoahProcess(p, port, instanceId);
             np.awaitHealthy(Duration.ofSeconds(90));
             return np;
@@ -61,41 +66,31 @@ public final class NoahProcess implements AutoCloseable {
         }
     }
 
-    private static Path runnable;
+    private static Path appDir;
 
     /**
-     * The packaged jar extracted as {@code deploy/local/dev.sh} runs it (Spring Boot's extracted layout, once per
-     * build, in {@code ~/.cache/noah/app/<sha256>}): the same content, started ~6 s faster than from the nested jar.
+     * The packaged jar's application directory as {@code deploy/local/dev.sh} runs it: the same shell function
+     * ({@code runnable_app} in {@code deploy/local/lib.sh}) extracts it once per build into {@code ~/.cache/noah/app}
+     * with the build's AOT cache, so the tests start Noah exactly as users do.
      */
-    static synchronized Path runnableJar() {
-        if (runnable != null) {
-            return runnable;
+    static synchronized Path appDir() {
+        if (appDir != null) {
+            return appDir;
         }
-        Path jar = jar();
+        Path lib = NoahServer.repoRoot().resolve("deploy/local/lib.sh");
         try {
-            String sum = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(java.nio.file.Files.readAllBytes(jar))).substring(0, 16);
-            Path dir = Path.of(System.getProperty("user.home"), ".cache", "noah", "app", sum);
-            Path app = dir.resolve(jar.getFileName());
-            if (!java.nio.file.Files.isRegularFile(app)) {
-                Path tmp = dir.resolveSibling(sum + ".tmp-" + ProcessHandle.current().pid());
-                Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djarmode=tools",
-                        "-jar", jar.toString(), "extract", "--destination", tmp.toString()).inheritIO().start();
-                if (p.waitFor() != 0) {
-                    throw new IllegalStateException("extracting " + jar + " failed");
-                }
-                try {
-                    java.nio.file.Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                    // extracted meanwhile by another process: same content
-                }
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source \"$1\" && runnable_app \"$2\"", "bash",
+                    lib.toString(), jar().toAbsolutePath().toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor() != 0 || out.isEmpty()) {
+                throw new IllegalStateException("runnable_app " + jar() + " failed (exit " + p.exitValue() + ")");
             }
-            runnable = app;
-            return app;
+            appDir = Path.of(out);
+            return appDir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.noah.cluster.testing.LocalStack;
 import io.noah.cluster.testing.LocalStackExtension;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -38,6 +39,11 @@ class ExecThroughApiServerTest {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> readyPods(client, ns, "shell").size() == 1);
         pod = readyPods(client, ns, "shell").getFirst().getMetadata().getName();
+    }
+
+    @AfterAll
+    void deleteNamespace() {
+        client.namespaces().withName(ns).delete();
     }
 
     private record Result(int exitCode, String stdout, String stderr) {
