@@ -105,6 +105,7 @@ public final class ReleaseExecutor implements AutoCloseable {
                 log.info("release {} of {} waits: {}", r.id(), r.spec().app(), e.getMessage());
                 return;
             }
+            schedule(r.id(), res.outcome());
             if (res.release().equals(r)) {
                 return;
             }
@@ -114,6 +115,30 @@ public final class ReleaseExecutor implements AutoCloseable {
                 log.info("release {} of {}: {} ({} → {}, step {}/{})", r.id(), r.spec().app(), res.event(), r.state(),
                         stored.get().state(), stored.get().step(), r.plan().lastStep());
             }
+        }
+    }
+
+    /** Release id → the instant a wake is scheduled for (one per release and instant, however many ticks ask). */
+    private final java.util.Map<String, java.time.Instant> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The outcome decides when the release is reconciled again: now, at a time, or on the next tick or change. */
+    private void schedule(String id, Outcome outcome) {
+        switch (outcome) {
+            case Outcome.Advanced a -> wake();
+            case Outcome.Waiting w when w.until() != null -> {
+                if (!w.until().equals(timers.put(id, w.until()))) {
+                    long ms = Math.max(0, Duration.between(clock.instant(), w.until()).toMillis());
+                    try {
+                        loop.schedule(() -> {
+                            timers.remove(id, w.until());
+                            wake();
+                        }, ms, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        timers.remove(id); // shutting down
+                    }
+                }
+            }
+            default -> timers.remove(id);
         }
     }
 

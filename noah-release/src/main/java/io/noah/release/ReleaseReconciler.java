@@ -2,7 +2,6 @@ package io.noah.release;
 
 import io.noah.cluster.cache.TemplatePrint;
 import io.noah.cluster.ops.DeploymentOps;
-import io.noah.cluster.registry.ClusterRegistry;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,14 +26,14 @@ public final class ReleaseReconciler {
     private static final String RUNNING = "running";
     private static final List<String> ROLES = List.of(CANARY, RUNNING);
 
-    private final DeploymentOps ops;
-    private final ClusterRegistry registry;
+    private final DeploymentGateway ops;
+    private final PoolView pools;
     private final String versionLabel;
     private final String appLabel;
 
-    public ReleaseReconciler(DeploymentOps ops, ClusterRegistry registry, String appLabel, String versionLabel) {
+    public ReleaseReconciler(DeploymentGateway ops, PoolView pools, String appLabel, String versionLabel) {
         this.ops = ops;
-        this.registry = registry;
+        this.pools = pools;
         this.appLabel = appLabel;
         this.versionLabel = versionLabel;
     }
@@ -52,7 +51,6 @@ public final class ReleaseReconciler {
         // hand or a Deployment deleted means someone acted outside Noah (the cache filters: a waiting release costs
         // no API call unless the cache disagrees)
         for (String pool : r.plan().pools()) {
-            var cache = registry.require(pool).cache().deployments();
             Map<String, Integer> last = r.lastSet().get(pool);
             Map<String, TemplatePrint> prints = r.prints().get(pool);
             for (String role : ROLES) {
@@ -62,7 +60,7 @@ public final class ReleaseReconciler {
                 }
                 Integer lastSet = last == null ? null : last.get(role);
                 TemplatePrint known = prints == null ? null : prints.get(role);
-                var d = cache.record(r.spec().namespace() + "/" + name);
+                var d = pools.cached(pool, r.spec().namespace(), name).orElse(null);
                 int want = role.equals(CANARY) ? r.plan().canary(r.step(), pool) : r.plan().running(r.step(), pool);
                 boolean suspicious = d == null ? known != null
                         : outsideReplicas(role, name, d.replicas(), lastSet, want) != null
@@ -77,12 +75,13 @@ public final class ReleaseReconciler {
                 }
             }
         }
-        if (r.spec().gate() == ReleaseSpec.Gate.AUTO && r.stepStartedAt() != null
-                && !now.isBefore(r.stepStartedAt().plus(r.spec().autoGateAfter()))) {
+        Instant opens = r.spec().gate() == ReleaseSpec.Gate.AUTO && r.stepStartedAt() != null
+                ? r.stepStartedAt().plus(r.spec().autoGateAfter()) : null;
+        if (opens != null && !now.isBefore(opens)) {
             return new Result(r.with(ReleaseState.RUNNING, r.step(), r.step() + 1, now, "automatic gate"),
                     new Outcome.Advanced("automatic gate opened"), "promoted");
         }
-        return new Result(r, new Outcome.Waiting("gate"), null);
+        return new Result(r, new Outcome.Waiting("gate", opens), null);
     }
 
     private Result apply(Release r, Instant now) {
@@ -91,7 +90,7 @@ public final class ReleaseReconciler {
         List<String> waiting = new ArrayList<>();
         List<String> changing = r.plan().poolsChangedBetween(r.step(), r.target());
         for (String pool : r.plan().pools()) {
-            if (changing.contains(pool) && registry.require(pool).spec().maintenance()) {
+            if (changing.contains(pool) && pools.maintenance(pool)) {
                 return stop(r, now, lastSet, prints, "pool " + pool + " is in maintenance");
             }
             PoolStep s = pool(r, pool, lastSet, prints.computeIfAbsent(pool, k -> new HashMap<>()));
@@ -112,7 +111,8 @@ public final class ReleaseReconciler {
                 }
                 return stop(r, now, lastSet, prints, why);
             }
-            return new Result(r.withLastSet(lastSet).withPrints(prints), new Outcome.Waiting(String.join("; ", waiting)), null);
+            return new Result(r.withLastSet(lastSet).withPrints(prints),
+                    new Outcome.Waiting(String.join("; ", waiting), r.state() == ReleaseState.RUNNING ? deadline : null), null);
         }
         // every pool is at the target step
         int t = r.target();
@@ -128,8 +128,9 @@ public final class ReleaseReconciler {
                         + r.spec().deleteOldAfter()).withLastSet(lastSet).withPrints(prints), new Outcome.Advanced("last batch done"), "batch-done");
             }
             if (delay && now.isBefore(r.stepStartedAt().plus(r.spec().deleteOldAfter()))) {
+                Instant deleteAt = r.stepStartedAt().plus(r.spec().deleteOldAfter());
                 return new Result(r.withLastSet(lastSet).withPrints(prints), new Outcome.Waiting("old Deployments are deleted at "
-                        + r.stepStartedAt().plus(r.spec().deleteOldAfter())), null);
+                        + deleteAt, deleteAt), null);
             }
             for (String pool : r.plan().pools()) {
                 if (r.runningNames().get(pool) != null) {

@@ -10,6 +10,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import io.noah.cluster.ops.DeploymentOps;
 import io.noah.cluster.ops.DeploymentScaler;
+import io.noah.release.DeploymentGateway;
+import io.noah.release.PoolView;
 import io.noah.release.ReleaseExecutor;
 import io.noah.release.ReleaseReconciler;
 import io.noah.release.ReleaseService;
@@ -105,7 +107,7 @@ public class NoahConfiguration {
     ReleaseExecutor releaseExecutor(ReleaseStore store, DeploymentOps ops, ClusterRegistry registry, Clock clock, NoahProperties props,
                                     Instance noahInstance, Loops loops) {
         String instance = noahInstance.id();
-        ReleaseExecutor executor = new ReleaseExecutor(store, new ReleaseReconciler(ops, registry, props.appLabel(), props.versionLabel()), clock,
+        ReleaseExecutor executor = new ReleaseExecutor(store, new ReleaseReconciler(DeploymentGateway.of(ops), PoolView.of(registry), props.appLabel(), props.versionLabel()), clock,
                 instance, props.releaseLease(), props.releaseTick(), loops);
         // event-driven: Kubernetes progress (a Deployment's status changed) is acted on at once, the tick is a safety net
         registry.addDeploymentListener(executor::kubernetesChanged);
