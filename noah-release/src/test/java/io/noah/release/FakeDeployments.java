@@ -30,6 +30,8 @@ final class FakeDeployments implements DeploymentGateway, PoolView {
     final Map<String, D> deployments = new LinkedHashMap<>();
     final Set<String> maintenance = new java.util.HashSet<>();
     final Set<String> holdReady = new java.util.HashSet<>();
+    /** Deployments whose removed pods keep terminating (status replicas stay) until released. */
+    final Set<String> holdTerminating = new java.util.HashSet<>();
     /** Cached views that lag behind the live state (key → what the cache says). */
     final Map<String, Cached> staleCache = new HashMap<>();
     int writes;
@@ -61,7 +63,7 @@ final class FakeDeployments implements DeploymentGateway, PoolView {
     void settle() {
         deployments.forEach((k, d) -> {
             d.observed = d.generation;
-            d.status = d.replicas;
+            d.status = holdTerminating.contains(k) ? Math.max(d.status, d.replicas) : d.replicas;
             d.ready = holdReady.contains(k) ? 0 : d.replicas;
         });
     }

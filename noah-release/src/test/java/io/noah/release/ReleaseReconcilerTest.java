@@ -274,4 +274,58 @@ class ReleaseReconcilerTest {
         assertThat(res.outcome()).isEqualTo(new Outcome.Waiting("paused"));
         assertThat(k8s.writes).isZero();
     }
+
+    @Test
+    void aRollbackWaitsForTheRunningPodsAndNoDeadlineStopsIt() {
+        Release r = release(List.of(1, 2, 2));
+        var res = untilQuiet(r, new ArrayList<>());
+        res = untilQuiet(res.release().with(ReleaseState.RUNNING, 1, 2, now, "promote"), new ArrayList<>());
+        k8s.holdReady.add("a/" + NS + "/web-v1");
+        Release back = res.release().with(ReleaseState.ROLLING_BACK, 2, 1, now, "bad canary");
+        var waiting = untilQuiet(back, new ArrayList<>());
+        assertThat(((Outcome.Waiting) waiting.outcome()).why()).isEqualTo("a: running pods ready 0/4");
+        assertThat(replicas("a", "web-v2")).as("the canary keeps its pods until the running ones are ready").isEqualTo(3);
+        now = T0.plus(Duration.ofHours(1));
+        var late = reconciler.reconcile(waiting.release(), now);
+        assertThat(late.release().state()).isEqualTo(ReleaseState.ROLLING_BACK);
+        assertThat(late.outcome()).isEqualTo(new Outcome.Waiting("a: running pods ready 0/4", null));
+    }
+
+    @Test
+    void podsStillTerminatingAreWaitedForBeforeTheBatchCounts() {
+        Release r = release(List.of(1, 4));
+        k8s.holdTerminating.add("a/" + NS + "/web-v1");
+        var res = untilQuiet(r, new ArrayList<>());
+        assertThat(((Outcome.Waiting) res.outcome()).why()).isEqualTo("a: pods terminating");
+        k8s.holdTerminating.clear();
+        k8s.settle();
+        assertThat(untilQuiet(res.release(), new ArrayList<>()).release().state()).isEqualTo(ReleaseState.WAITING);
+    }
+
+    @Test
+    void afterAResumeNoahTakesOverFromWhatItFinds() {
+        Release r = release(List.of(1, 4));
+        var waiting = untilQuiet(r, new ArrayList<>()).release();
+        k8s.get("a", NS, "web-v2").replicas = 2; // changed by hand, then accepted by resuming: no record of it is kept
+        Release resumed = new Release(waiting.id(), waiting.spec(), waiting.plan(), waiting.runningNames(), waiting.canaryNames(),
+                ReleaseState.RUNNING, null, 1, 1, now, "resumed", Map.of(), "ops", now, now, null, 1, Map.of());
+        var res = untilQuiet(resumed, new ArrayList<>());
+        assertThat(res.release().state()).isEqualTo(ReleaseState.WAITING);
+        assertThat(replicas("a", "web-v2")).as("back to the step's target").isEqualTo(1);
+        assertThat(replicas("a", "web-v1")).isEqualTo(4);
+        // with no print of it kept, a running Deployment that is gone is noticed when a step needs it
+        k8s.deployments.remove("a/" + NS + "/web-v1");
+        Release next = new Release(waiting.id(), waiting.spec(), waiting.plan(), waiting.runningNames(), waiting.canaryNames(),
+                ReleaseState.RUNNING, null, 1, 1, now, "resumed", Map.of(), "ops", now, now, null, 1, Map.of());
+        var gone = reconciler.reconcile(next, now);
+        assertThat(gone.release().state()).isEqualTo(ReleaseState.PAUSED);
+        assertThat(gone.release().reason()).isEqualTo("the running Deployment web-v1 disappeared from pool a");
+    }
+
+    @Test
+    void aZeroDelayDeletesTheOldDeploymentsAtOnce() {
+        Release r = release(spec(List.of("a"), List.of(5), ReleaseSpec.Gate.MANUAL, ReleaseSpec.OnDeadline.PAUSE, Duration.ZERO, null), 5);
+        assertThat(untilQuiet(r, new ArrayList<>()).release().state()).isEqualTo(ReleaseState.SUCCEEDED);
+        assertThat(k8s.get("a", NS, "web-v1")).isNull();
+    }
 }
