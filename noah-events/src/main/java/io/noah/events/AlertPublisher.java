@@ -2,14 +2,11 @@ package io.noah.events;
 
 import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 
 /**
  * Raises and clears IP-conflict alerts of one IDC while this instance holds the IDC's alert lease.
@@ -25,7 +21,7 @@ import java.util.stream.Collectors;
  * active, so a new leader continues exactly where the previous one stopped (no duplicate raise, no
  * forgotten clear).
  */
-final class AlertPublisher implements AutoCloseable {
+final class AlertPublisher implements UnitPublisher, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AlertPublisher.class);
 
@@ -82,15 +78,18 @@ final class AlertPublisher implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("noah-alerts-" + idc).daemon().unstarted(this::run);
     }
 
-    void start() {
+    @Override
+    public void start() {
         thread.start();
     }
 
-    ClusterPublisher.State state() {
+    @Override
+    public ClusterPublisher.State state() {
         return state;
     }
 
-    String lastError() {
+    @Override
+    public String lastError() {
         return lastError;
     }
 
@@ -98,12 +97,14 @@ final class AlertPublisher implements AutoCloseable {
         return epoch;
     }
 
-    boolean alive() {
+    @Override
+    public boolean alive() {
         return thread.isAlive();
     }
 
     /** Whether the IDC's alerts were all cleared on retiring: its lease can then be forgotten. */
-    boolean retired() {
+    @Override
+    public boolean retired() {
         return retired;
     }
 
@@ -125,6 +126,15 @@ final class AlertPublisher implements AutoCloseable {
             thread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void stop(StopRequest request) {
+        if (request.kind() == StopRequest.Kind.RETIRE) {
+            retire();
+        } else {
+            stop();
         }
     }
 
@@ -225,7 +235,8 @@ final class AlertPublisher implements AutoCloseable {
     }
 
     /** What ended this publisher unexpectedly, or null. */
-    Throwable crash() {
+    @Override
+    public Throwable crash() {
         return crash;
     }
 
@@ -267,57 +278,18 @@ final class AlertPublisher implements AutoCloseable {
 
     /** Raises, updates and clears so that the active alerts become these conflicts; the records sent. */
     private int publish(List<IpConflicts.Conflict> conflicts) {
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        Map<String, Set<String>> next = new HashMap<>();
-        for (IpConflicts.Conflict c : conflicts) {
-            String key = idc + "/" + c.ip();
-            Set<String> members = c.pods().stream().map(m -> m.cluster() + "/" + m.uid()).collect(Collectors.toCollection(TreeSet::new));
-            next.put(key, members);
-            Set<String> was = active.get(key);
-            if (was == null || !was.equals(members)) {
-                records.add(record(key, c.ip(), was == null ? "raised" : "updated", members, c));
-            }
-        }
-        for (var e : active.entrySet()) {
-            if (!next.containsKey(e.getKey())) {
-                records.add(record(e.getKey(), e.getKey().substring(idc.length() + 1), "cleared", e.getValue(), null));
-            }
-        }
-        if (records.isEmpty()) {
+        AlertPlanner.Plan plan = AlertPlanner.plan(idc, active, conflicts, settings, epoch);
+        if (plan.records().isEmpty()) {
             return 0;
         }
         if (settings.localLeaseCheck() && !leaseValid.getAsBoolean()) {
             metrics.rejected().increment();
             throw new LeaseLost();
         }
-        producer.sendAll(records);
-        metrics.published().increment(records.size());
+        producer.sendAll(plan.records());
+        metrics.published().increment(plan.records().size());
         active.clear();
-        active.putAll(next);
-        return records.size();
-    }
-
-    private ProducerRecord<String, byte[]> record(String key, String ip, String what, Set<String> members, IpConflicts.Conflict c) {
-        ObjectNode data = Envelopes.JSON.createObjectNode();
-        data.put("alert", "ip-conflict");
-        data.put("idc", idc);
-        data.put("ip", ip);
-        data.put("state", what.equals("cleared") ? "cleared" : "active");
-        if (c != null) {
-            data.set("pods", Envelopes.tree(c.pods()));
-            data.put("since", Instant.ofEpochSecond(c.sinceEpochSecond()).toString());
-        } else {
-            var arr = data.putArray("pods");
-            for (String m : members) {
-                ObjectNode p = arr.addObject();
-                p.put("cluster", m.substring(0, m.indexOf('/')));
-                p.put("uid", m.substring(m.indexOf('/') + 1));
-            }
-        }
-        // unique per emission (a conflict can clear and come back with the same pods); never re-sent, Kafka transactions see to that
-        String id = "ip-conflict/" + key + "/" + what + "/" + Integer.toHexString(members.hashCode()) + "/" + epoch + "-" + System.currentTimeMillis();
-        ObjectNode e = Envelopes.event(id, "/noah/idcs/" + idc, "io.noah.alert.ip-conflict." + what, ip, settings.instanceId(), epoch);
-        e.set("data", data);
-        return new ProducerRecord<>(settings.topics().alerts(), key, Envelopes.bytes(e));
+        active.putAll(plan.active());
+        return plan.records().size();
     }
 }

@@ -4,16 +4,14 @@ import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.watch.ChangeFeed;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import io.noah.cluster.watch.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +31,7 @@ import java.util.function.BooleanSupplier;
  * checkpoint never runs ahead of what it covers and consumers reading committed records see all of a
  * batch or none of it.
  */
-final class ClusterPublisher implements AutoCloseable {
+final class ClusterPublisher implements UnitPublisher, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterPublisher.class);
     private static final int MAX_BATCH = 5000;
@@ -49,8 +47,7 @@ final class ClusterPublisher implements AutoCloseable {
     private final BooleanSupplier leaseValid;
     private final PublisherMetrics metrics;
     private final BlockingQueue<BatchPlanner.Item> queue;
-    private final Map<EventKind<?>, Map<String, Object>> published = new HashMap<>();
-    private final Map<EventKind<?>, String> checkpoints = new HashMap<>();
+    private volatile PublishedState published = new PublishedState();
     /** Added by the publisher thread, closed by whichever thread stops it. */
     private final List<ChangeFeed<?, ?>> feeds = new CopyOnWriteArrayList<>();
     private final BatchPlanner planner;
@@ -102,11 +99,11 @@ final class ClusterPublisher implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(settings.bufferCapacity());
         this.producer = new TxProducer(settings, "cluster." + cluster, leaseValid);
         this.planner = new BatchPlanner(cluster, idc, settings, epoch);
-        EventKind.ALL.forEach(k -> published.put(k, new HashMap<>()));
         this.thread = Thread.ofPlatform().name("noah-events-" + cluster).daemon().unstarted(this::run);
     }
 
-    void start() {
+    @Override
+    public void start() {
         thread.start();
     }
 
@@ -114,7 +111,8 @@ final class ClusterPublisher implements AutoCloseable {
      * The publisher's state; PUBLISHING turns DEGRADED while the buffer is full (the watches are suspended) or a
      * transaction has been waiting on Kafka for longer than {@link #STALLED_NANOS}, before any send has failed.
      */
-    State state() {
+    @Override
+    public State state() {
         State s = state;
         if (s == State.PUBLISHING && (bufferFull || stalled())) {
             return State.DEGRADED;
@@ -122,7 +120,8 @@ final class ClusterPublisher implements AutoCloseable {
         return s;
     }
 
-    String lastError() {
+    @Override
+    public String lastError() {
         String e = lastError;
         if (e == null && state == State.PUBLISHING) {
             if (bufferFull) {
@@ -141,11 +140,13 @@ final class ClusterPublisher implements AutoCloseable {
     }
 
     /** What ended this publisher unexpectedly, or null. */
-    Throwable crash() {
+    @Override
+    public Throwable crash() {
         return crash;
     }
 
-    Instant lastPublishedAt() {
+    @Override
+    public Instant lastPublishedAt() {
         return lastPublishedAt;
     }
 
@@ -158,15 +159,18 @@ final class ClusterPublisher implements AutoCloseable {
     }
 
     /** Whether the cluster's removal was published: its lease can then be forgotten. */
-    boolean retired() {
+    @Override
+    public boolean retired() {
         return retired;
     }
 
-    int buffered() {
+    @Override
+    public Integer buffered() {
         return queue.size();
     }
 
-    boolean alive() {
+    @Override
+    public boolean alive() {
         return thread.isAlive();
     }
 
@@ -187,6 +191,15 @@ final class ClusterPublisher implements AutoCloseable {
      */
     void retire(long maxWaitMs) {
         stop(true, true, maxWaitMs);
+    }
+
+    @Override
+    public void stop(StopRequest request) {
+        switch (request.kind()) {
+            case FLUSH -> stop(true, request.budgetMillis());
+            case RETIRE -> retire(request.budgetMillis());
+            case NOW -> stop(false, request.budgetMillis());
+        }
     }
 
     private void stop(boolean flush, boolean retire, long maxWaitMs) {
@@ -249,6 +262,11 @@ final class ClusterPublisher implements AutoCloseable {
         }
     }
 
+    /** Kafka retries: 200 ms doubling to 2 s, with jitter. */
+    private static Backoff kafkaBackoff() {
+        return new Backoff(200, 2000);
+    }
+
     private interface KafkaStep {
         void run();
     }
@@ -258,7 +276,7 @@ final class ClusterPublisher implements AutoCloseable {
      * growing pause, the publisher showing DEGRADED meanwhile; fencing and a lost lease end the publisher.
      */
     private boolean untilDone(KafkaStep step) throws InterruptedException {
-        long backoff = 200;
+        Backoff backoff = kafkaBackoff();
         while (!stopping) {
             try {
                 step.run();
@@ -266,10 +284,7 @@ final class ClusterPublisher implements AutoCloseable {
             } catch (TxProducer.FencedException | LeaseLost e) {
                 throw e;
             } catch (KafkaException e) {
-                metrics.failures().increment();
-                degraded(e);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 2000);
+                pause(e, backoff);
             }
         }
         return false;
@@ -283,50 +298,15 @@ final class ClusterPublisher implements AutoCloseable {
         try {
             return untilDone(() -> {
                 long t0 = System.nanoTime();
-                EventKind.ALL.forEach(k -> published.get(k).clear());
-                checkpoints.clear();
-                List<String> topics = EventKind.takeoverTopics(settings.topics());
-                Map<EventKind<?>, Map<String, byte[]>> raw = new HashMap<>();
-                EventKind.ALL.forEach(k -> raw.put(k, new HashMap<>()));
                 StateSnapshot s = preloaded != null && preloaded.fresh() ? preloaded : null;
-                if (s != null) {
-                    s.replay(cluster + "/", (topic, key, value) -> loaded(raw, topic, key, value));
-                }
-                TopicReader.read(settings.bootstrapServers(), topics, cluster + "/", s == null ? Map.of() : s.offsets(),
-                        (topic, key, value) -> loaded(raw, topic, key, value), () -> stopping);
-                // parse only the last record of each live key: a topic not yet compacted holds many per key
-                raw.forEach((k, m) -> m.forEach((key, value) -> published.get(k).put(key, k.stateObject(value))));
+                published = PublishedState.load(settings, cluster, s, () -> stopping);
                 log.info("cluster {}: took over (epoch {}): {} pods, {} deployments, {} nodes last published, checkpoints {} ({} ms{})",
-                        cluster, epoch, published.get(EventKind.PODS).size(), published.get(EventKind.DEPLOYMENTS).size(),
-                        published.get(EventKind.NODES).size(), checkpoints, (System.nanoTime() - t0) / 1_000_000,
+                        cluster, epoch, published.size(EventKind.PODS), published.size(EventKind.DEPLOYMENTS),
+                        published.size(EventKind.NODES), published.checkpoints, (System.nanoTime() - t0) / 1_000_000,
                         s == null ? "" : ", from a snapshot read " + s.ageMs() + " ms before");
             });
         } catch (IllegalStateException e) {
             return false; // cancelled
-        }
-    }
-
-    private void loaded(Map<EventKind<?>, Map<String, byte[]>> raw, String topic, String key, byte[] value) {
-        if (topic.equals(settings.topics().checkpoints())) {
-            String kind = key.substring(cluster.length() + 1);
-            for (EventKind<?> k : EventKind.ALL) {
-                if (k.name().equals(kind)) {
-                    if (value == null) {
-                        checkpoints.remove(k);
-                    } else {
-                        checkpoints.put(k, Envelopes.read(value).get("resourceVersion").asString());
-                    }
-                }
-            }
-            return;
-        }
-        EventKind<?> k = EventKind.ofStateTopic(settings.topics(), topic);
-        if (k != null) {
-            if (value == null) {
-                raw.get(k).remove(key);
-            } else {
-                raw.get(k).put(key, value);
-            }
         }
     }
 
@@ -335,9 +315,9 @@ final class ClusterPublisher implements AutoCloseable {
         feeds.add(ChangeFeed.pods(handle, appLabel, sink(EventKind.PODS)));
         feeds.add(ChangeFeed.deployments(handle, appLabel, sink(EventKind.DEPLOYMENTS)));
         feeds.add(ChangeFeed.nodes(handle, sink(EventKind.NODES)));
-        feeds.get(0).start(checkpoints.get(EventKind.PODS));
-        feeds.get(1).start(checkpoints.get(EventKind.DEPLOYMENTS));
-        feeds.get(2).start(checkpoints.get(EventKind.NODES));
+        feeds.get(0).start(published.checkpoints.get(EventKind.PODS));
+        feeds.get(1).start(published.checkpoints.get(EventKind.DEPLOYMENTS));
+        feeds.get(2).start(published.checkpoints.get(EventKind.NODES));
     }
 
     private <R> ChangeFeed.Sink<R> sink(EventKind<R> kind) {
@@ -374,7 +354,7 @@ final class ClusterPublisher implements AutoCloseable {
 
     private void loop() throws InterruptedException {
         List<BatchPlanner.Item> batch = new ArrayList<>();
-        long backoff = 200;
+        Backoff backoff = kafkaBackoff();
         while (true) {
             if (stopping && (!flushOnStop || System.nanoTime() > stopDeadlineNanos)) {
                 return;
@@ -401,7 +381,7 @@ final class ClusterPublisher implements AutoCloseable {
                     inFlightSince = 0;
                 }
                 batch.clear();
-                backoff = 200;
+                backoff.reset();
                 if (state != State.PUBLISHING) {
                     log.info("cluster {}: publishing again", cluster);
                     state = State.PUBLISHING;
@@ -414,12 +394,16 @@ final class ClusterPublisher implements AutoCloseable {
             } catch (TxProducer.FencedException | LeaseLost e) {
                 throw e;
             } catch (KafkaException e) {
-                metrics.failures().increment();
-                degraded(e);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 2000);
+                pause(e, backoff);
             }
         }
+    }
+
+    /** A Kafka call failed: counted, shown (DEGRADED), retried after the backoff's next pause. */
+    private void pause(KafkaException e, Backoff backoff) throws InterruptedException {
+        metrics.failures().increment();
+        degraded(e);
+        Thread.sleep(backoff.next());
     }
 
     private void degraded(RuntimeException e) {
@@ -434,7 +418,7 @@ final class ClusterPublisher implements AutoCloseable {
 
     /** Builds one transaction from a batch and commits it; the in-memory state moves only after the commit. */
     private void publish(List<BatchPlanner.Item> batch) {
-        BatchPlanner.Plan plan = planner.plan(batch, published, checkpoints);
+        BatchPlanner.Plan plan = planner.plan(batch, published.objects, published.checkpoints);
         if (plan.isEmpty()) {
             return;
         }
@@ -449,8 +433,7 @@ final class ClusterPublisher implements AutoCloseable {
             metrics.latency().record(now - r, TimeUnit.NANOSECONDS);
         }
         metrics.published().increment(plan.events());
-        plan.applyTo(published);
-        checkpoints.putAll(plan.checkpoints());
+        published.apply(plan);
         if (lastPublishedAt == null) {
             log.info("cluster {}: first transaction as leader committed: {} events, {} ms after the watches started, {} ms in Kafka",
                     cluster, plan.events(), (now - feedsStartedNanos) / 1_000_000, (now - t0) / 1_000_000);
@@ -477,28 +460,12 @@ final class ClusterPublisher implements AutoCloseable {
     }
 
     private void publishRemoval() {
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        ObjectNode data = Envelopes.JSON.createObjectNode();
-        data.put("cluster", cluster);
-        if (idc != null) {
-            data.put("idc", idc);
-        }
-        int left = checkpoints.size();
-        for (EventKind<?> k : EventKind.ALL) {
-            data.put(k.name() + "s", published.get(k).size());
-            left += published.get(k).size();
-            published.get(k).keySet().forEach(key -> records.add(new ProducerRecord<>(k.stateTopic(settings.topics()), key, null)));
-            records.add(new ProducerRecord<>(settings.topics().checkpoints(), cluster + "/" + k.name(), null));
-        }
-        if (left == 0 && handle == null) {
+        if (published.empty() && handle == null) {
             retired = true; // nothing of it in Kafka (its removal already published)
             log.info("cluster {}: no longer registered, nothing of it left in Kafka", cluster);
             return;
         }
-        ObjectNode e = Envelopes.event(cluster + "/removed/" + epoch + "-" + System.currentTimeMillis(), "/noah/clusters/" + cluster,
-                "io.noah.cluster.removed", null, settings.instanceId(), epoch);
-        e.set("data", data);
-        records.addFirst(new ProducerRecord<>(settings.topics().changes(), cluster, Envelopes.bytes(e)));
+        List<ProducerRecord<String, byte[]>> records = published.removalRecords(settings, cluster, idc, epoch);
         ensureLease();
         producer.sendAll(records);
         retired = true;
