@@ -1,17 +1,12 @@
 package io.noah.api;
 
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.noah.cluster.testing.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.noah.cluster.testing.LocalStack;
-import io.noah.cluster.testing.LocalStackExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URLEncoder;
@@ -25,53 +20,31 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import static io.noah.api.NoahServer.ADMIN_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The registry and the cached reads, end to end through the REST API on two real clusters. */
-@ExtendWith(LocalStackExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterRegistryE2ETest {
+class ClusterRegistryE2ETest extends TwoClustersE2E {
 
-    private NoahServer noah;
-    private LocalStack stack;
-    private String a;
-    private String b;
-    private final String ns = "e2e-" + UUID.randomUUID().toString().substring(0, 6);
+    ClusterRegistryE2ETest() {
+        super("e2e");
+    }
 
     @BeforeAll
-    void start(LocalStack stack) {
-        this.stack = stack;
-        noah = NoahServer.get();
-        a = stack.clusters().get(0);
-        b = stack.clusters().get(1);
+    void workloads() {
         // in each cluster: app "shop" (3 pods, tier=web) and app "pay" (2 pods, tier=api) in one namespace
         for (String c : List.of(a, b)) {
             KubernetesClient k = stack.client(c);
-            LocalStack.createNamespace(k, ns);
             k.apps().deployments().inNamespace(ns).resource(deployment("shop", 3, "web")).create();
             k.apps().deployments().inNamespace(ns).resource(deployment("pay", 2, "api")).create();
         }
     }
 
-    @AfterAll
-    void cleanUp() {
-        for (String c : List.of(a, b)) {
-            stack.client(c).namespaces().withName(ns).delete();
-        }
-    }
-
     private static io.fabric8.kubernetes.api.model.apps.Deployment deployment(String app, int replicas, String tier) {
-        return new DeploymentBuilder().withNewMetadata().withName(app).addToLabels("app", app).endMetadata()
-                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", app).endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", app).addToLabels("tier", tier)
-                .addToLabels(app.equals("shop") ? Map.of("canary", "no") : Map.of()).endMetadata()
-                .withNewSpec().addNewContainer().withName("main").withImage("registry.local/" + app + ":1").endContainer()
-                .endSpec().endTemplate().endSpec().build();
+        return Workloads.deployment(app, replicas, app.equals("shop") ? Map.of("tier", tier, "canary", "no") : Map.of("tier", tier));
     }
 
     private List<JsonNode> pods(String query) {

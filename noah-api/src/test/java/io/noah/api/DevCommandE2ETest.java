@@ -1,7 +1,7 @@
 package io.noah.api;
 
+import io.noah.cluster.testing.Workloads;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.noah.cluster.testing.LocalStack;
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +33,7 @@ class DevCommandE2ETest {
         String ns = "dev-" + id;
         for (String c : stack.clusters()) {
             LocalStack.createNamespace(stack.client(c), ns);
-            stack.client(c).apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                    .withNewMetadata().withName("hello").endMetadata()
-                    .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "hello").endSelector()
-                    .withNewTemplate().withNewMetadata().addToLabels("app", "hello").endMetadata()
-                    .withNewSpec().addNewContainer().withName("main").withImage("registry.local/hello:1").endContainer().endSpec()
-                    .endTemplate().endSpec().build()).create();
+            stack.client(c).apps().deployments().inNamespace(ns).resource(Workloads.deployment("hello", 2)).create();
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> stack.clusters().stream()
                 .allMatch(c -> stack.client(c).pods().inNamespace(ns).list().getItems().size() == 2));

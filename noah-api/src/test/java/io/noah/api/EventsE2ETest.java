@@ -1,5 +1,6 @@
 package io.noah.api;
 
+import io.noah.cluster.testing.Workloads;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -178,12 +179,7 @@ class EventsE2ETest {
     }
 
     private void deployment(String cluster, String name, int replicas) {
-        stack.client(cluster).apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                .withNewMetadata().withName(name).addToLabels("app", name).endMetadata()
-                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", name).endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-                .withNewSpec().addNewContainer().withName("main").withImage("registry.local/" + name + ":1").endContainer()
-                .endSpec().endTemplate().endSpec().build()).create();
+        stack.client(cluster).apps().deployments().inNamespace(ns).resource(Workloads.deployment(name, replicas)).create();
     }
 
     /** Scales, deletes and creates pods in both clusters every ~200 ms until stopped. */

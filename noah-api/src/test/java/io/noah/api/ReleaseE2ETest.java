@@ -1,15 +1,10 @@
 package io.noah.api;
 
+import io.noah.cluster.testing.Workloads;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.noah.cluster.testing.LocalStack;
-import io.noah.cluster.testing.LocalStackExtension;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
@@ -17,32 +12,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.noah.api.NoahServer.ADMIN_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Canary batch releases through the REST API, on two real clusters (each a deploy pool). */
-@ExtendWith(LocalStackExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReleaseE2ETest {
+class ReleaseE2ETest extends TwoClustersE2E {
 
-    private NoahServer noah;
-    private LocalStack stack;
-    private String a;
-    private String b;
-    private final String ns = "rel-" + UUID.randomUUID().toString().substring(0, 6);
-
-    @BeforeAll
-    void start(LocalStack stack) {
-        this.stack = stack;
-        noah = NoahServer.get();
-        a = stack.clusters().get(0);
-        b = stack.clusters().get(1);
-        for (String c : List.of(a, b)) {
-            LocalStack.createNamespace(stack.client(c), ns);
-        }
+    ReleaseE2ETest() {
+        super("rel");
     }
 
     @AfterAll
@@ -54,23 +33,12 @@ class ReleaseE2ETest {
                 noah.post("/api/v1/releases/" + r.get("id").asString() + "/abort", ADMIN_TOKEN, Map.of("reason", "test clean-up"));
             }
         });
-        for (String c : List.of(a, b)) {
-            stack.client(c).namespaces().withName(ns).delete();
-        }
     }
 
     private void deploy(String cluster, String app, int replicas) {
         KubernetesClient k = stack.client(cluster);
-        k.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                .withNewMetadata().withName(app).addToLabels("app", app).endMetadata()
-                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", app).endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", app).addToLabels("version", "v1").endMetadata()
-                .withNewSpec().addNewContainer().withName("main").withImage("registry.local/" + app + ":1").endContainer()
-                .endSpec().endTemplate().endSpec().build()).create();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Deployment d = k.apps().deployments().inNamespace(ns).withName(app).get();
-            return d.getStatus() != null && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas());
-        });
+        k.apps().deployments().inNamespace(ns).resource(Workloads.deployment(app, replicas, Map.of("version", "v1"))).create();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> Workloads.readyReplicas(k, ns, app) == replicas);
     }
 
     private Map<String, Object> release(String app, List<String> pools, List<Integer> batches) {

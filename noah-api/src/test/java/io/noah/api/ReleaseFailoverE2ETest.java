@@ -1,7 +1,7 @@
 package io.noah.api;
 
+import io.noah.cluster.testing.Workloads;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -41,13 +41,8 @@ class ReleaseFailoverE2ETest {
         KubernetesClient k = stack.client(cluster);
         String ns = "failover-" + UUID.randomUUID().toString().substring(0, 6);
         LocalStack.createNamespace(k, ns);
-        k.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("payments").addToLabels("app", "payments").endMetadata()
-                .withNewSpec().withReplicas(200).withNewSelector().addToMatchLabels("app", "payments").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "payments").endMetadata()
-                .withNewSpec().addNewContainer().withName("main").withImage("registry.local/payments:1").endContainer()
-                .endSpec().endTemplate().endSpec().build()).create();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> ready(k, ns, "payments") == 200);
+        k.apps().deployments().inNamespace(ns).resource(Workloads.deployment("payments", 200)).create();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> Workloads.readyReplicas(k, ns, "payments") == 200);
 
         // the highest desired replica count each Deployment ever had
         Map<String, Integer> maxDesired = new ConcurrentHashMap<>();
@@ -80,7 +75,7 @@ class ReleaseFailoverE2ETest {
             int runningAtKill = k.apps().deployments().inNamespace(ns).withName("payments").get().getSpec().getReplicas();
             int canaryAtKill = k.apps().deployments().inNamespace(ns).withName("payments-v2").get().getSpec().getReplicas();
             System.out.printf("killed with the running Deployment at %d desired, canary at %d desired, %d ready%n", runningAtKill,
-                    canaryAtKill, ready(k, ns, "payments-v2"));
+                    canaryAtKill, Workloads.readyReplicas(k, ns, "payments-v2"));
             // the kill landed in the middle of batch 1: the canary scaled up, the running Deployment not yet down
             assertThat(canaryAtKill).isEqualTo(100);
             assertThat(runningAtKill).isEqualTo(200);
@@ -132,14 +127,9 @@ class ReleaseFailoverE2ETest {
         LocalStack.createNamespace(k, ns);
         List<String> apps = List.of("s0", "s1", "s2", "s3");
         for (String app : apps) {
-            k.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                    .withNewMetadata().withName(app).addToLabels("app", app).endMetadata()
-                    .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", app).endSelector()
-                    .withNewTemplate().withNewMetadata().addToLabels("app", app).endMetadata()
-                    .withNewSpec().addNewContainer().withName("main").withImage("registry.local/" + app + ":1").endContainer()
-                    .endSpec().endTemplate().endSpec().build()).create();
+            k.apps().deployments().inNamespace(ns).resource(Workloads.deployment(app, 2)).create();
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> apps.stream().allMatch(a -> ready(k, ns, a) == 2));
+        await().atMost(Duration.ofSeconds(60)).until(() -> apps.stream().allMatch(a -> Workloads.readyReplicas(k, ns, a) == 2));
         List<String> ids = new ArrayList<>();
         try (NoahProcess other = NoahProcess.start(stack, "spread", "3s")) {
             for (String app : apps) {
@@ -180,8 +170,4 @@ class ReleaseFailoverE2ETest {
         return out;
     }
 
-    private static int ready(KubernetesClient k, String ns, String name) {
-        Deployment d = k.apps().deployments().inNamespace(ns).withName(name).get();
-        return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas();
-    }
 }

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.node.ObjectNode;
@@ -36,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * fails once right after its producer fenced the previous holder: otherwise it would never clear an alert that
  * ended while nobody held the IDC (and would raise active ones again).
  */
+@Tag("stack") // needs the local stack: not in the unit tier (mvn test -P unit)
 @ExtendWith(LocalStackExtension.class)
 class AlertPublisherTakeoverTest {
 

@@ -3,6 +3,7 @@ package io.noah.events;
 import io.noah.cluster.testing.LocalStack;
 import io.noah.cluster.testing.LocalStackExtension;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * initialised (same transactional id), every write of the old one fails and none of it is visible
  * to read_committed consumers, whatever the old one believes about its lease.
  */
+@Tag("stack") // needs the local stack: not in the unit tier (mvn test -P unit)
 @ExtendWith(LocalStackExtension.class)
 class KafkaFencingTest {
 

@@ -6,16 +6,18 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.noah.cluster.testing.LocalStack;
 import io.noah.cluster.testing.LocalStackExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
-import static io.noah.cluster.stack.TestWorkloads.uniqueNamespace;
+import static io.noah.cluster.testing.Workloads.uniqueNamespace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+@Tag("stack") // needs the local stack: not in the unit tier (mvn test -P unit)
 @ExtendWith(LocalStackExtension.class)
 class ApiSemanticsAndFaultsTest {
 

@@ -12,6 +12,7 @@ import io.noah.cluster.registry.KubeClientFactory;
 import io.noah.cluster.testing.LocalStack;
 import io.noah.cluster.testing.LocalStackExtension;
 import io.noah.cluster.watch.ChangeFeed;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,13 +25,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static io.noah.cluster.stack.TestWorkloads.deployment;
-import static io.noah.cluster.stack.TestWorkloads.readyPods;
-import static io.noah.cluster.stack.TestWorkloads.uniqueNamespace;
+import static io.noah.cluster.testing.Workloads.deployment;
+import static io.noah.cluster.testing.Workloads.readyPods;
+import static io.noah.cluster.testing.Workloads.uniqueNamespace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Noah's read caches and change feeds against a real API server. */
+@Tag("stack") // needs the local stack: not in the unit tier (mvn test -P unit)
 @ExtendWith(LocalStackExtension.class)
 class CachesAndFeedsOnLocalClustersTest {
 

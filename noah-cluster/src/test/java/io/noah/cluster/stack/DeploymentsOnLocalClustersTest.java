@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.noah.cluster.testing.LocalStack;
 import io.noah.cluster.testing.LocalStackExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -12,13 +13,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static io.noah.cluster.stack.TestWorkloads.deployment;
-import static io.noah.cluster.stack.TestWorkloads.readyPods;
-import static io.noah.cluster.stack.TestWorkloads.uniqueNamespace;
+import static io.noah.cluster.testing.Workloads.deployment;
+import static io.noah.cluster.testing.Workloads.readyPods;
+import static io.noah.cluster.testing.Workloads.uniqueNamespace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Real controllers, scheduler and KWOK kubelets: Deployments become ready pods with IPs in every cluster. */
+@Tag("stack") // needs the local stack: not in the unit tier (mvn test -P unit)
 @ExtendWith(LocalStackExtension.class)
 class DeploymentsOnLocalClustersTest {
 

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.noah.cluster.testing.LocalStack;
 import io.noah.cluster.testing.LocalStackExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,13 +17,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.noah.cluster.stack.TestWorkloads.deployment;
-import static io.noah.cluster.stack.TestWorkloads.readyPods;
-import static io.noah.cluster.stack.TestWorkloads.uniqueNamespace;
+import static io.noah.cluster.testing.Workloads.deployment;
+import static io.noah.cluster.testing.Workloads.readyPods;
+import static io.noah.cluster.testing.Workloads.uniqueNamespace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** pods/exec through the real kube-apiserver, served by KWOK's ClusterExec (a local process). */
+@Tag("stack") // needs the local stack: not in the unit tier (mvn test -P unit)
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExecThroughApiServerTest {
