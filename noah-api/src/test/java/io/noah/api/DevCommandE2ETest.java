@@ -55,6 +55,7 @@ class DevCommandE2ETest {
         pb.environment().put("NOAH_EVENTS_TOPICPREFIX", prefix);
         long t0 = System.nanoTime();
         Process dev = pb.start();
+        System.out.println("[dev] dev.sh started at " + java.time.Instant.now());
         try (KafkaEventLog events = new KafkaEventLog(stack.kafkaBootstrapServers(), prefix)) {
             await("every pod of both clusters in Kafka").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .failFast("dev.sh exited; see " + log.toAbsolutePath(), () -> !dev.isAlive())
@@ -64,6 +65,12 @@ class DevCommandE2ETest {
                     .anyMatch(k -> k.startsWith(stack.clusters().get(1) + "/" + ns + "/"));
             assertThat(Files.readString(log)).contains("Noah is up:", "Admin token:");
         } finally {
+            // where the time went (in the report, pass or fail): Spring's start and the first transactions
+            Path noahLog = Path.of(System.getProperty("user.home"), ".cache", "noah", "run", "noah.log");
+            if (Files.isRegularFile(noahLog)) {
+                Files.readAllLines(noahLog).stream().filter(l -> l.contains("Started NoahApplication") || l.contains("first transaction")
+                        || l.contains("event publisher") && l.contains("started")).forEach(l -> System.out.println("[dev] " + l));
+            }
             dev.destroy(); // SIGTERM: dev.sh stops Noah; NOAH_KEEP_STACK leaves the stack
             if (!dev.waitFor(40, TimeUnit.SECONDS)) {
                 dev.destroyForcibly();
