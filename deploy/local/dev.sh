@@ -78,6 +78,7 @@ for c in $(prop clusters | tr , ' '); do
 done
 echo "  PostgreSQL: $(prop postgres.jdbc-url) (user $(prop postgres.user))"
 echo "  Kafka:      $(prop kafka.bootstrap-servers)  topics noah.changes, noah.pods, noah.deployments, noah.nodes, noah.alerts"
+echo "  Metrics:    $(prop metrics.url)  (VictoriaMetrics: the Prometheus query API, /vmui)"
 echo "  Events:     curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/v1/events/publishers   (and /api/v1/alerts)"
 echo
 echo "Press Ctrl-C to stop Noah and the stack."

@@ -2,9 +2,10 @@
 # The local, real stack behind Noah's dev command and tests, all on 127.0.0.1:
 #   - N Kubernetes clusters (etcd + kube-apiserver + controller-manager + scheduler + KWOK nodes),
 #   - PostgreSQL (Debian's server, its own cluster "noah", run by the postgres user),
-#   - Kafka (a real KRaft broker from Maven artifacts).
+#   - Kafka (a real KRaft broker from Maven artifacts),
+#   - VictoriaMetrics (a Prometheus-compatible metric store built from the Go module proxy).
 #
-# Usage: stack.sh up [--clusters N] [--overlap-cidrs] [--db NAME [--fresh-db]] [--no-kafka] [--no-postgres]
+# Usage: stack.sh up [--clusters N] [--overlap-cidrs] [--db NAME [--fresh-db]] [--no-kafka] [--no-postgres] [--no-metrics]
 #        stack.sh kafka stop|start   (fault tests: the broker keeps its data)
 #        stack.sh down [--purge]          stop everything (--purge also deletes data and clusters)
 #        stack.sh status                  what runs, and the stack file
@@ -26,6 +27,7 @@ run=${NOAH_RUN:-$cache/run}
 export KWOK_WORKDIR="$run/kwok"
 pg_port=${NOAH_PG_PORT:-55432}
 kafka_port=${NOAH_KAFKA_PORT:-59092}
+vm_port=${NOAH_METRICS_PORT:-58428}
 kafka_ctl_port=$((kafka_port + 1))
 all_clusters=(idc-a idc-b idc-c)
 # IDC of each cluster: idc-a and idc-b share one IDC (pod IP conflicts are per IDC), idc-c is another.
@@ -172,6 +174,38 @@ kafka_down() {
   [ "${purge:-0}" = 1 ] && rm -rf "$run/kafka"
   wait_port_closed "$kafka_port" 30
   wait_port_closed "$kafka_ctl_port" 30
+}
+
+# ---------------------------------------------------------------- the metric store
+vm_up() {
+  local dir="$run/victoria-metrics" pidf="$run/victoria-metrics/vm.pid" vmbin
+  if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null && port_open "$vm_port"; then
+    log "VictoriaMetrics: already up on 127.0.0.1:$vm_port"; return 0
+  fi
+  vmbin=$("$here/build-metrics.sh" | tail -n 1)
+  mkdir -p "$dir/data"
+  log "VictoriaMetrics: starting on 127.0.0.1:$vm_port"
+  # samples with old timestamps are accepted (tests write days of history); retention 30 days
+  nohup "$vmbin/victoria-metrics" -httpListenAddr="127.0.0.1:$vm_port" -storageDataPath="$dir/data" -retentionPeriod=30d \
+    -search.latencyOffset=0s -search.disableCache -loggerLevel=WARN >"$dir/vm.log" 2>&1 </dev/null &
+  echo $! >"$pidf"
+  wait_port "$vm_port" 60 VictoriaMetrics
+  log "VictoriaMetrics: up (pid $(cat "$pidf"))"
+}
+
+vm_down() {
+  local pidf="$run/victoria-metrics/vm.pid"
+  if [ -f "$pidf" ]; then
+    local pid; pid=$(cat "$pidf")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidf"
+  fi
+  [ "${purge:-0}" = 1 ] && rm -rf "$run/victoria-metrics"
+  wait_port_closed "$vm_port" 30
 }
 
 # ---------------------------------------------------------------- Kubernetes clusters
@@ -601,6 +635,7 @@ write_stack_file() {
       echo "postgres.password="
     }
     [ "$with_kafka" = 1 ] && echo "kafka.bootstrap-servers=127.0.0.1:$kafka_port"
+    [ "${with_metrics:-0}" = 1 ] && echo "metrics.url=http://127.0.0.1:$vm_port"
     echo "clusters=$(IFS=,; echo "${names[*]}")"
     for c in "${names[@]}"; do
       echo "cluster.$c.kubeconfig=$run/clusters/$c/kubeconfig"
@@ -617,7 +652,7 @@ write_stack_file() {
 
 # ---------------------------------------------------------------- commands
 cmd_up() {
-  local n=2; overlap=0; with_kafka=1; with_pg=1; db=noah; fresh=0
+  local n=2; overlap=0; with_kafka=1; with_pg=1; with_metrics=1; db=noah; fresh=0
   while [ $# -gt 0 ]; do
     case $1 in
       --db) db=$2; shift ;;
@@ -626,6 +661,7 @@ cmd_up() {
       --overlap-cidrs) overlap=1 ;;
       --no-kafka) with_kafka=0 ;;
       --no-postgres) with_pg=0 ;;
+      --no-metrics) with_metrics=0 ;;
       *) die "unknown option $1" ;;
     esac
     shift
@@ -638,6 +674,7 @@ cmd_up() {
     if [ "$fresh" = 1 ]; then fresh_db "$db"; else ensure_db "$db"; fi
   fi
   [ "$with_kafka" = 1 ] && kafka_up
+  [ "$with_metrics" = 1 ] && vm_up
   local names=() i
   for ((i = 1; i <= n; i++)); do
     names+=("${all_clusters[$((i - 1))]}")
@@ -662,6 +699,7 @@ cmd_down() {
   while pgrep -f "$KWOK_WORKDIR/clusters/" >/dev/null && [ $SECONDS -lt $until ]; do sleep 0.2; done
   pkill -9 -f "$KWOK_WORKDIR/clusters/" 2>/dev/null || true
   kafka_down
+  vm_down
   pg_down
   rm -f "$stack_file"
   log "stack down"
@@ -673,6 +711,7 @@ cmd_status() {
   local c
   echo "postgres: $(port_open "$pg_port" && echo "up on 127.0.0.1:$pg_port" || echo down)"
   echo "kafka:    $(port_open "$kafka_port" && echo "up on 127.0.0.1:$kafka_port" || echo down)"
+  echo "metrics:  $(port_open "$vm_port" && echo "VictoriaMetrics up on 127.0.0.1:$vm_port" || echo down)"
   for c in "${all_clusters[@]}"; do
     cluster_exists "$c" || continue
     echo "cluster $c: $(cluster_served "$c" && echo "up at $(cat "$run/clusters/$c/server" 2>/dev/null)" || echo down)"

@@ -154,6 +154,11 @@ public final class LocalStack {
         return required("cluster." + cluster + ".idc");
     }
 
+    /** The local metric store's base URL (VictoriaMetrics: the Prometheus query API and its import API). */
+    public String metricsUrl() {
+        return required("metrics.url");
+    }
+
     public String jdbcUrl() {
         return required("postgres.jdbc-url");
     }
