@@ -26,6 +26,8 @@ public class NoahException extends RuntimeException {
         KUBECONFIG_PROXY_NOT_ALLOWED("kubeconfig-proxy-not-allowed", 400),
         /** an uploaded kubeconfig turns TLS verification off */
         KUBECONFIG_INSECURE_NOT_ALLOWED("kubeconfig-insecure-not-allowed", 400),
+        /** an autoscaler's PromQL template that Noah will not send (unknown placeholder, unbalanced, no $pods, …) */
+        INVALID_QUERY_TEMPLATE("invalid-query-template", 400),
         /** a request body names a pool (cluster) that is not registered */
         UNKNOWN_POOL("unknown-pool", 400),
         CLUSTER_NOT_FOUND("cluster-not-found", 404),
