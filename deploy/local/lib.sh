@@ -46,8 +46,14 @@ ensure_schemathesis() {
 # build's training run wrote (noah.aot). A copy, so a rebuild never changes the files of a running Noah.
 # Prints the directory; start Noah from it (its class path is relative: `-jar noah.jar`).
 runnable_app() {
-  local jar=$1 sum dir built
-  sum=$(sha256sum "$jar" | cut -c1-16)
+  local jar=$1 sum dir built memo
+  # the jar's digest, remembered per path, size and modification time (hashing 120 MB takes a second)
+  memo=${NOAH_CACHE:-$HOME/.cache/noah}/app/.sums/$(stat -c '%n %s %y' "$(readlink -f "$jar")" | sha256sum | cut -c1-16)
+  sum=$(cat "$memo" 2>/dev/null || true)
+  if [ -z "$sum" ]; then
+    sum=$(sha256sum "$jar" | cut -c1-16)
+    mkdir -p "${memo%/*}" && echo "$sum" >"$memo"
+  fi
   dir=${NOAH_CACHE:-$HOME/.cache/noah}/app/$sum
   built=$(dirname "$jar")/app
   if [ ! -s "$dir/noah.jar" ]; then
@@ -60,6 +66,7 @@ runnable_app() {
     rm -rf "$dir" && mv "$dir.tmp.$$" "$dir"
     # keep the last few builds only
     ls -dt "${dir%/*}"/*/ 2>/dev/null | tail -n +6 | xargs -r rm -rf
+    find "${memo%/*}" -type f -mtime +7 -delete 2>/dev/null || true
   fi
   echo "$dir"
 }
