@@ -160,17 +160,21 @@ EOF
   log "Kafka: up (pid $(cat "$pidf"))"
 }
 
-kafka_down() {
-  local pidf="$run/kafka/kafka.pid"
-  if [ -f "$pidf" ]; then
-    local pid; pid=$(cat "$pidf")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid"
-      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidf"
+# Stops the process of a pid file (TERM; KILL after 30 s) and removes the file.
+stop_pidfile() {
+  local pidf=$1 pid
+  [ -f "$pidf" ] || return 0
+  pid=$(cat "$pidf")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
   fi
+  rm -f "$pidf"
+}
+
+kafka_down() {
+  stop_pidfile "$run/kafka/kafka.pid"
   [ "${purge:-0}" = 1 ] && rm -rf "$run/kafka"
   wait_port_closed "$kafka_port" 30
   wait_port_closed "$kafka_ctl_port" 30
@@ -194,16 +198,7 @@ vm_up() {
 }
 
 vm_down() {
-  local pidf="$run/victoria-metrics/vm.pid"
-  if [ -f "$pidf" ]; then
-    local pid; pid=$(cat "$pidf")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid"
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidf"
-  fi
+  stop_pidfile "$run/victoria-metrics/vm.pid"
   [ "${purge:-0}" = 1 ] && rm -rf "$run/victoria-metrics"
   wait_port_closed "$vm_port" 30
 }
