@@ -3,6 +3,7 @@ package io.noah.events;
 import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
 import org.apache.kafka.common.KafkaException;
+import io.noah.cluster.watch.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -170,6 +171,7 @@ final class AlertPublisher implements UnitPublisher, AutoCloseable {
 
     private void run() {
         boolean stateRead = false;
+        Backoff backoff = new Backoff(200, 2000); // Kafka retries, as the cluster publisher's
         try {
             while (!stopping) {
                 try {
@@ -194,6 +196,7 @@ final class AlertPublisher implements UnitPublisher, AutoCloseable {
                     tick();
                     state = ClusterPublisher.State.PUBLISHING;
                     lastError = null;
+                    backoff.reset();
                     Thread.sleep(500);
                 } catch (TxProducer.FencedException e) {
                     throw e;
@@ -201,7 +204,7 @@ final class AlertPublisher implements UnitPublisher, AutoCloseable {
                     metrics.failures().increment();
                     state = ClusterPublisher.State.DEGRADED;
                     lastError = e.toString();
-                    Thread.sleep(1000);
+                    Thread.sleep(backoff.next());
                 }
             }
             if (retiring && stateRead && producer.ready()) {
