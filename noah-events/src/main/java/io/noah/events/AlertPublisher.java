@@ -109,39 +109,30 @@ final class AlertPublisher implements UnitPublisher, AutoCloseable {
         return retired;
     }
 
-    /** The IDC is gone from Noah: clear its active alerts (one transaction), then stop. */
-    void retire() {
-        retiring = true;
-        stopping = true; // no interrupt: the loop finishes its pause and clears
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    void stop() {
-        stopping = true;
-        thread.interrupt();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
+    /**
+     * {@code RETIRE} (the IDC is gone from Noah): clear its active alerts (one transaction), then stop; otherwise stop
+     * at once (the alerts topic keeps what is active for the next holder).
+     */
     @Override
     public void stop(StopRequest request) {
-        if (request.kind() == StopRequest.Kind.RETIRE) {
-            retire();
-        } else {
-            stop();
+        boolean retire = request.kind() == StopRequest.Kind.RETIRE;
+        if (retire) {
+            retiring = true; // no interrupt: the loop finishes its pause and clears
+        }
+        stopping = true;
+        if (!retire) {
+            thread.interrupt();
+        }
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public void close() {
-        stop();
+        stop(new StopRequest(StopRequest.Kind.NOW, 0));
     }
 
     /** Reads the IDC's active alerts (key {@code idc/ip} → member pods) as the alerts topic has them. */

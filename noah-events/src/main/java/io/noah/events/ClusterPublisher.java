@@ -175,44 +175,26 @@ final class ClusterPublisher implements UnitPublisher, AutoCloseable {
     }
 
     /**
-     * Stops publishing. With {@code flush} (graceful hand-over, the lease still held) what is already
-     * buffered is published first, for at most the given time; the next leader resumes from the last
-     * checkpoint either way, so nothing is lost, only delayed.
+     * Stops publishing. {@code FLUSH} (graceful hand-over, the lease still held): what is already buffered is
+     * published first, within the budget; the next leader resumes from the last checkpoint either way, so nothing is
+     * lost, only delayed. {@code RETIRE} (the cluster was removed from Noah): the buffer, then an
+     * {@code io.noah.cluster.removed} event with tombstones for every state record and checkpoint of the cluster in
+     * one transaction, so the compacted topics hold only clusters Noah watches (its pods did not die: no per-pod
+     * deletes; registered again, it starts afresh from a full list). {@code NOW}: at once, nothing more published.
      */
-    void stop(boolean flush, long maxWaitMs) {
-        stop(flush, false, maxWaitMs);
-    }
-
-    /**
-     * The cluster was removed from Noah: publish what is buffered, then a {@code io.noah.cluster.removed}
-     * event with tombstones for every state record and checkpoint of the cluster, in one transaction, so
-     * the compacted topics hold only clusters Noah watches (the cluster's pods did not die: no
-     * per-pod deletes). Registered again later, it starts afresh from a full list.
-     */
-    void retire(long maxWaitMs) {
-        stop(true, true, maxWaitMs);
-    }
-
     @Override
     public void stop(StopRequest request) {
-        switch (request.kind()) {
-            case FLUSH -> stop(true, request.budgetMillis());
-            case RETIRE -> retire(request.budgetMillis());
-            case NOW -> stop(false, request.budgetMillis());
-        }
-    }
-
-    private void stop(boolean flush, boolean retire, long maxWaitMs) {
-        retireOnStop = retire;
+        boolean flush = request.kind() != StopRequest.Kind.NOW;
+        retireOnStop = request.kind() == StopRequest.Kind.RETIRE;
         flushOnStop = flush;
-        stopDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+        stopDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(request.budgetMillis());
         stopping = true;
         feeds.forEach(ChangeFeed::close);
         if (!flush) {
             thread.interrupt();
         }
         try {
-            thread.join(maxWaitMs + 2000);
+            thread.join(request.budgetMillis() + 2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -220,7 +202,7 @@ final class ClusterPublisher implements UnitPublisher, AutoCloseable {
 
     @Override
     public void close() {
-        stop(false, 0);
+        stop(new StopRequest(StopRequest.Kind.NOW, 0));
     }
 
     private void run() {

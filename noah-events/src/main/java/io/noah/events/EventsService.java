@@ -38,8 +38,6 @@ public final class EventsService implements AutoCloseable {
     private final ClusterRegistry registry;
     private final LeaseStore leases;
     private final EventsSettings settings;
-    private final String appLabel;
-    private final MeterRegistry meters;
     private final HeldUnits units;
     private final LeasePlanner planner;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
@@ -60,8 +58,6 @@ public final class EventsService implements AutoCloseable {
         this.registry = registry;
         this.leases = leases;
         this.settings = settings;
-        this.appLabel = appLabel;
-        this.meters = meters;
     }
 
     /**

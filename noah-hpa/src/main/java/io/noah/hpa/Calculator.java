@@ -125,7 +125,7 @@ public final class Calculator {
         }
         List<StrategyResult> valid = results.stream().filter(r -> r.desired() != null).toList();
         if (valid.isEmpty()) {
-            return clamp(current, current, Reason.NO_METRICS, results, false, rules, "no strategy has data");
+            return clamp(current, current, current, Reason.NO_METRICS, results, false, rules, "no strategy has data");
         }
         StrategyResult winner = valid.stream().max(Comparator.comparingInt(StrategyResult::desired)
                 .thenComparingDouble(StrategyResult::ratio)).orElseThrow();
@@ -134,41 +134,40 @@ public final class Calculator {
             boolean frustrated = winner.ratio() > rules.frustration() + EPSILON;
             boolean cooling = history.lastScaleUp() != null && now.isBefore(history.lastScaleUp().plus(rules.upCooldown()));
             if (cooling && !frustrated) {
-                return clamp(current, current, Reason.UP_COOLDOWN, results, false, rules, String.format(
+                return clamp(current, proposed, current, Reason.UP_COOLDOWN, results, false, rules, String.format(
                         "%s wants %d at %.2f × target, under the frustrated level %.2f: waits until %s",
                         winner.name(), proposed, winner.ratio(), rules.frustration(), history.lastScaleUp().plus(rules.upCooldown())));
             }
             int limit = (int) Math.max(Math.ceil(current * (1 + rules.upLimitPercent() / 100.0)), current + (long) rules.upLimitPods());
             int desired = Math.min(proposed, limit);
             Reason reason = cooling ? Reason.FRUSTRATED_SCALE_UP : Reason.SCALE_UP;
-            return clamp(current, desired, reason, results, desired < proposed, rules, String.format("%s at %.2f × target wants %d%s",
+            return clamp(current, proposed, desired, reason, results, desired < proposed, rules, String.format("%s at %.2f × target wants %d%s",
                     winner.name(), winner.ratio(), proposed, desired < proposed ? ", limited to " + desired + " this time" : ""));
         }
         if (proposed < current) {
             if (valid.size() < results.size()) {
-                return clamp(current, current, Reason.PARTIAL_DATA, results, false, rules,
+                return clamp(current, proposed, current, Reason.PARTIAL_DATA, results, false, rules,
                         "no scale-down while a strategy has no data: " + results.stream().filter(r -> r.desired() == null)
                                 .map(r -> r.name() + " (" + r.invalid() + ")").toList());
             }
             Instant last = history.lastScale();
             if (last != null && now.isBefore(last.plus(rules.downCooldown()))) {
-                return clamp(current, current, Reason.DOWN_COOLDOWN, results, false, rules,
+                return clamp(current, proposed, current, Reason.DOWN_COOLDOWN, results, false, rules,
                         "wants " + proposed + ": scale-down waits until " + last.plus(rules.downCooldown()));
             }
-            return clamp(current, proposed, Reason.SCALE_DOWN, results, false, rules, String.format(
+            return clamp(current, proposed, proposed, Reason.SCALE_DOWN, results, false, rules, String.format(
                     "every strategy wants %d or fewer (largest: %s at %.2f × target)", proposed, winner.name(), winner.ratio()));
         }
-        return clamp(current, current, Reason.WITHIN_TOLERANCE, results, false, rules, "no strategy wants a change");
+        return clamp(current, proposed, current, Reason.WITHIN_TOLERANCE, results, false, rules, "no strategy wants a change");
     }
 
-    private static Decision clamp(int current, int desired, Reason reason, List<StrategyResult> results, boolean rateLimited, Rules rules,
-                                  String why) {
+    private static Decision clamp(int current, int proposed, int desired, Reason reason, List<StrategyResult> results, boolean rateLimited,
+                                  Rules rules, String why) {
         int clamped = Math.max(rules.min(), Math.min(rules.max(), desired));
         if (clamped != desired) {
-            return new Decision(current, desired, clamped, Reason.CLAMPED, results, rateLimited, true,
+            return new Decision(current, proposed, clamped, Reason.CLAMPED, results, rateLimited, true,
                     why + "; clamped to " + clamped + " (min " + rules.min() + ", max " + rules.max() + ")");
         }
-        int proposed = results.stream().filter(r -> r.desired() != null).mapToInt(StrategyResult::desired).max().orElse(current);
         return new Decision(current, proposed, desired, reason, results, rateLimited, false, why);
     }
 
