@@ -8,6 +8,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
+# shellcheck source=go-env.sh
+source "$here/go-env.sh"
 
 cache=${NOAH_CACHE:-$HOME/.cache/noah}
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
@@ -33,13 +35,7 @@ fi
 # --cached-only: the bin directory if the binaries are built, else fail at once (no build)
 [ "${1:-}" = --cached-only ] && exit 1
 
-command -v go >/dev/null || { echo "go is required (Debian golang or the machine's go)" >&2; exit 1; }
-export GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOFLAGS=-mod=mod
-# Kubernetes 1.36 needs Go 1.26: use the machine's go when it is new enough, else let go fetch
-# that toolchain from the module proxy (needs go >= 1.21 to do so)
-minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
-if [ "${minor:-0}" -ge 26 ]; then export GOTOOLCHAIN=local; else export GOTOOLCHAIN=go1.26.8; fi
-export CGO_ENABLED=0
+go_env "$cache"
 mkdir -p "$bin" "$GOMODCACHE" "$GOCACHE"
 work="$out/src"
 mkdir -p "$work"

@@ -6,6 +6,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
+# shellcheck source=go-env.sh
+source "$here/go-env.sh"
 
 cache=${NOAH_CACHE:-$HOME/.cache/noah}
 out="$cache/metrics/vm-$VICTORIAMETRICS_VERSION"
@@ -16,10 +18,8 @@ if [ -x "$bin/victoria-metrics" ] && [ -f "$out/.stamp" ]; then
   exit 0
 fi
 [ "${1:-}" = --cached-only ] && exit 1
-command -v go >/dev/null || { echo "go is required (Debian golang or the machine's go)" >&2; exit 1; }
-export GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOFLAGS=-mod=mod CGO_ENABLED=0 GOBIN="$bin"
-minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
-if [ "${minor:-0}" -ge 26 ]; then export GOTOOLCHAIN=local; else export GOTOOLCHAIN=go1.26.8; fi
+go_env "$cache"
+export GOBIN="$bin"
 mkdir -p "$bin"
 t0=$SECONDS
 echo "[build-metrics] VictoriaMetrics $VICTORIAMETRICS_VERSION from the Go module proxy (once)" >&2
