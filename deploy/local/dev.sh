@@ -41,6 +41,9 @@ jdbc_url=$(prop postgres.jdbc-url)
 args=(--server.port="$port" --spring.datasource.url="$jdbc_url"
       --spring.datasource.username="$(prop postgres.user)" --noah.encryption.key-file="$run/encryption.key"
       --noah.events.bootstrap-servers="$(prop kafka.bootstrap-servers)")
+# the autoscaler's metric store (absent with stack.sh up --no-metrics: policies then record no-metrics)
+metrics_url=$(prop metrics.url)
+[ -z "$metrics_url" ] || args+=(--noah.autoscaler.metrics-url="$metrics_url")
 i=0
 for c in $(prop clusters | tr , ' '); do
   args+=(--noah.clusters[$i].name="$c" --noah.clusters[$i].idc="$(prop "cluster.$c.idc")")

@@ -27,6 +27,7 @@ public final class NoahServer {
 
     /** Release event streams one instance serves at once (the default is higher; the cap is tested). */
     public static final int MAX_EVENT_STREAMS = 4;
+    public static final Duration AUTOSCALER_TICK = Duration.ofSeconds(3);
     public static final String ADMIN_TOKEN = "test-bootstrap-token-" + Long.toHexString(new SecureRandom().nextLong());
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The properties every Noah of the tests runs with (also the extra processes of {@link NoahProcess}). */
@@ -40,6 +41,10 @@ public final class NoahServer {
         props.put("noah.encryption.key", KEY);
         props.put("noah.probe-interval", "1s");
         props.put("noah.releases.max-event-streams", MAX_EVENT_STREAMS);
+        // the autoscaler on the stack's VictoriaMetrics, quicker than its defaults (15 s tick, 1 min window) for the tests
+        props.put("noah.autoscaler.metrics-url", stack.metricsUrl());
+        props.put("noah.autoscaler.tick", AUTOSCALER_TICK.toMillis() + "ms");
+        props.put("noah.autoscaler.window", "15s");
         return props;
     }
 

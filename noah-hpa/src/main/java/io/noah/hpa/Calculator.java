@@ -36,7 +36,11 @@ public final class Calculator {
      * is its request of the strategy's resource (utilisation strategies); {@code startedAt} drives the CPU
      * initialisation period.
      */
-    public record PodSample(String pod, boolean ready, Instant startedAt, Double value, double request) {
+    public record PodSample(String pod, boolean ready, Instant startedAt, Double value, double request, Instant readySince) {
+        /** A pod whose readiness time is not known: while starting, its CPU is not counted. */
+        public PodSample(String pod, boolean ready, Instant startedAt, Double value, double request) {
+            this(pod, ready, startedAt, value, request, null);
+        }
     }
 
     /** A strategy's samples this tick, or the metric source's error (then the strategy has no result). */
@@ -54,11 +58,12 @@ public final class Calculator {
      * The rules. Tolerances per direction (0.05: within 5 % of the target nothing changes); cooldowns: no scale-up
      * within {@code upCooldown} of the last scale-up unless above {@code frustration} × target, no scale-down within
      * {@code downCooldown} of the last scale in either direction; scale-up limited to the larger of
-     * +{@code upLimitPercent} % and +{@code upLimitPods} per decision; CPU of pods younger than
-     * {@code cpuInitialization} is not counted.
+     * +{@code upLimitPercent} % and +{@code upLimitPods} per decision; the CPU of a pod younger than
+     * {@code cpuInitialization} is counted only once it has been ready for {@code readySettle} (the metric window: its
+     * rate then covers only ready time), as the Kubernetes HPA does.
      */
     public record Rules(double toleranceUp, double toleranceDown, Duration upCooldown, Duration downCooldown, double frustration,
-                        int min, int max, int upLimitPods, int upLimitPercent, Duration cpuInitialization) {
+                        int min, int max, int upLimitPods, int upLimitPercent, Duration cpuInitialization, Duration readySettle) {
 
         public Rules {
             if (min < 0 || max < min) {
@@ -68,7 +73,13 @@ public final class Calculator {
 
         /** The seed's defaults: 5 % both ways, 3 min up, 5 min down, 1.4 × target, +100 % or +4, 5 min CPU start-up. */
         public static Rules seed(int min, int max) {
-            return new Rules(0.05, 0.05, Duration.ofMinutes(3), Duration.ofMinutes(5), 1.4, min, max, 4, 100, Duration.ofMinutes(5));
+            return new Rules(0.05, 0.05, Duration.ofMinutes(3), Duration.ofMinutes(5), 1.4, min, max, 4, 100, Duration.ofMinutes(5),
+                    Duration.ofMinutes(1));
+        }
+
+        public Rules withReadySettle(Duration d) {
+            return new Rules(toleranceUp, toleranceDown, upCooldown, downCooldown, frustration, min, max, upLimitPods, upLimitPercent,
+                    cpuInitialization, d);
         }
     }
 
@@ -187,7 +198,8 @@ public final class Calculator {
         int missing = 0;
         int ignored = 0;
         for (PodSample p : in.pods()) {
-            boolean starting = s.cpu() && p.startedAt() != null && now.isBefore(p.startedAt().plus(rules.cpuInitialization()));
+            boolean starting = s.cpu() && p.startedAt() != null && now.isBefore(p.startedAt().plus(rules.cpuInitialization()))
+                    && (p.readySince() == null || now.isBefore(p.readySince().plus(rules.readySettle())));
             if (!p.ready() || starting) {
                 ignored++;
             } else if (p.value() == null || s.kind() == Kind.UTILIZATION && !(p.request() > 0)) {

@@ -140,7 +140,7 @@ public record PolicySpec(String app, String namespace, Map<String, Bounds> pools
         return new Calculator.Rules(or(t.toleranceUp(), seed.toleranceUp()), or(t.toleranceDown(), seed.toleranceDown()),
                 or(t.upCooldown(), seed.upCooldown()), or(t.downCooldown(), seed.downCooldown()), or(t.frustration(), seed.frustration()),
                 b.min(), b.max(), or(t.upLimitPods(), seed.upLimitPods()), or(t.upLimitPercent(), seed.upLimitPercent()),
-                seed.cpuInitialization());
+                seed.cpuInitialization(), seed.readySettle());
     }
 
     private static <T> T or(T v, T fallback) {

@@ -69,7 +69,8 @@ class CalculatorTest {
 
     @Test
     void toleranceIsPerDirection() {
-        Rules eager = new Rules(0.02, 0.10, Duration.ofMinutes(3), Duration.ofMinutes(5), 1.4, 1, 100, 4, 100, Duration.ofMinutes(5));
+        Rules eager = new Rules(0.02, 0.10, Duration.ofMinutes(3), Duration.ofMinutes(5), 1.4, 1, 100, 4, 100, Duration.ofMinutes(5),
+                Duration.ofMinutes(1));
         assertThat(Calculator.decide(20, List.of(Input.of(cpu(0.5), uniform(20, 0.5 * 1.03))), eager, History.NONE, NOW).desired())
                 .isEqualTo(21);
         assertThat(Calculator.decide(20, List.of(Input.of(cpu(0.5), uniform(20, 0.5 * 0.92))), eager, History.NONE, NOW).desired())

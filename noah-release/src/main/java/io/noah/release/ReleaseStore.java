@@ -24,6 +24,9 @@ public interface ReleaseStore {
 
     List<Release> list(String app, ReleaseState state, int limit);
 
+    /** The active releases (running, waiting, paused, rolling back): the apps whose replica counts releases own now. */
+    List<Release> active();
+
     /**
      * Replaces the release if its version is still {@code r.version()} (and, with {@code leaseHolder},
      * if that instance still holds its lease); returns the stored release with the next version,

@@ -24,7 +24,19 @@ public record NoahProperties(
         @DefaultValue("2s") Duration releaseTick,
         @DefaultValue Events events,
         @DefaultValue Kubeconfig kubeconfig,
-        @DefaultValue Releases releases) {
+        @DefaultValue Releases releases,
+        @DefaultValue Autoscaler autoscaler) {
+
+    /**
+     * The autoscaler: {@code metricsUrl} is the Prometheus HTTP API (Prometheus, VictoriaMetrics, Thanos, Mimir) its
+     * strategies query, each over {@code window}; every policy is evaluated every {@code tick} by the instance holding
+     * its lease; at most {@code parallelism} evaluations wait on the metric store at once. {@code queries} replace the
+     * default cpu, memory and io PromQL templates.
+     */
+    public record Autoscaler(String metricsUrl, @DefaultValue("15s") Duration tick, @DefaultValue("15s") Duration lease,
+                             @DefaultValue("1m") Duration window, @DefaultValue("5s") Duration queryTimeout,
+                             @DefaultValue("32") int parallelism, @DefaultValue Map<String, String> queries) {
+    }
 
     /**
      * Release event streams (server-sent events): at most {@code maxEventStreams} open per instance; the history is

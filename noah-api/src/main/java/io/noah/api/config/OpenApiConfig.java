@@ -1,5 +1,7 @@
 package io.noah.api.config;
 
+import io.noah.api.web.dto.AutoscalerRequests;
+import io.noah.api.web.dto.AutoscalerViews;
 import io.noah.api.web.dto.ClusterRequests;
 import io.noah.api.web.dto.EventViews;
 import io.noah.api.web.dto.OtherRequests;
@@ -50,8 +52,9 @@ import java.util.TreeMap;
 @SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer")
 public class OpenApiConfig {
 
-    private static final List<Class<?>> RESPONSE_HOLDERS = List.of(Views.class, ReleaseViews.class, EventViews.class);
-    private static final List<Class<?>> REQUEST_HOLDERS = List.of(ClusterRequests.class, ReleaseRequests.class, OtherRequests.class);
+    private static final List<Class<?>> RESPONSE_HOLDERS = List.of(Views.class, ReleaseViews.class, EventViews.class, AutoscalerViews.class);
+    private static final List<Class<?>> REQUEST_HOLDERS = List.of(ClusterRequests.class, ReleaseRequests.class, OtherRequests.class,
+            AutoscalerRequests.class);
     private static final String PROBLEM = "application/problem+json";
 
     private static final Map<String, String> STATUS_TEXT = Map.ofEntries(
@@ -60,7 +63,7 @@ public class OpenApiConfig {
             Map.entry("403", "The token's role may not do this (code: forbidden)"),
             Map.entry("404", "The cluster, object or endpoint does not exist"),
             Map.entry("406", "The Accept header names no type this endpoint answers (code: not-acceptable)"),
-            Map.entry("409", "Conflicts with the current state (e.g. cluster-exists, cluster-declared-in-config, conflict)"),
+            Map.entry("409", "Conflicts with the current state (e.g. cluster-exists, cluster-declared-in-config, conflict, autoscaler-conflict)"),
             Map.entry("415", "The body is not application/json (code: unsupported-media-type)"),
             Map.entry("422", "Kubernetes rejected the change (code: kubernetes-rejected)"),
             Map.entry("429", "Too many of these open at once on this instance (code: too-many-requests)"),
@@ -212,7 +215,7 @@ public class OpenApiConfig {
         if (op.getRequestBody() != null) {
             codes.add("415");
         }
-        if (mutation && (path.contains("/deployments/") || path.startsWith("/api/v1/releases"))) {
+        if (mutation && (path.contains("/deployments/") || path.startsWith("/api/v1/releases") || path.startsWith("/api/v1/autoscalers"))) {
             codes.add("422");
         }
         if (path.endsWith("/events") && path.startsWith("/api/v1/releases")) {

@@ -72,6 +72,12 @@ public class JdbcReleaseStore implements ReleaseStore {
     }
 
     @Override
+    public List<Release> active() {
+        return db.sql("select doc from release where state in " + ACTIVE)
+                .query((rs, n) -> json.readValue(rs.getString("doc"), Release.class)).list();
+    }
+
+    @Override
     public Optional<Release> update(Release r, String leaseHolder, Transition transition) {
         Release next = r.withVersion(r.version() + 1, clock.instant());
         String sql = "update release set doc = ?::jsonb, state = ?, version = ?, updated_at = now() where id = ? and version = ?"

@@ -17,6 +17,7 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
  * GET /api/v1/** (1)      ✓       ✓       ✓    ✓
  * scale a Deployment      -    own apps   ✓    ✓
  * releases: start, gate   -    own apps   ✓    ✓
+ * autoscalers: write      -    own apps   ✓    ✓
  * clusters: write         -       -       ✓    ✓
  * GET /api/v1/audit       -       -       ✓    ✓
  * /api/v1/tokens/**       -       -       -    ✓
@@ -50,6 +51,8 @@ public class SecurityConfig {
                         .requestMatchers(HttpMethod.PUT, "/api/v1/clusters/*/namespaces/*/deployments/*/scale")
                         .hasAnyRole("ADMIN", "OPS", "DEVELOPER")
                         .requestMatchers(HttpMethod.POST, "/api/v1/releases", "/api/v1/releases/*/*")
+                        .hasAnyRole("ADMIN", "OPS", "DEVELOPER")
+                        .requestMatchers("/api/v1/autoscalers", "/api/v1/autoscalers/**")
                         .hasAnyRole("ADMIN", "OPS", "DEVELOPER")
                         .requestMatchers("/api/v1/clusters", "/api/v1/clusters/**").hasAnyRole("ADMIN", "OPS")
                         .anyRequest().hasAnyRole("ADMIN", "OPS"));

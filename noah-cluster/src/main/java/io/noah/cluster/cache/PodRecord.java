@@ -5,12 +5,14 @@ import java.util.Map;
 /**
  * What Noah serves about a pod, and nothing more: a full fabric8 Pod costs ~25 KB of heap, this
  * record well under 1 KB. Strings that repeat across pods (namespaces, node names, phases, label
- * keys and values) are interned by {@link Strings}.
+ * keys and values) are interned by {@link Strings}. Requests are the sums over the pod's containers (0: none),
+ * what utilisation strategies divide by. {@code readySinceEpochSecond}: when the Ready condition last changed (0: unknown).
  */
 public record PodRecord(String cluster, String namespace, String name, String uid, String resourceVersion,
                         Map<String, String> labels, String app, String nodeName, String podIP, String hostIP,
                         String phase, boolean ready, int restarts, String ownerKind, String ownerName,
-                        long createdEpochSecond, boolean terminating) {
+                        long createdEpochSecond, boolean terminating, long cpuRequestMilli, long memoryRequestBytes,
+                        long readySinceEpochSecond) {
 
     public String key() {
         return namespace + "/" + name;

@@ -27,6 +27,7 @@ public final class Slimming {
         var st = p.getStatus();
         Map<String, String> labels = Strings.labels(m.getLabels());
         boolean ready = false;
+        long readySince = 0;
         int restarts = 0;
         String phase = null;
         String podIP = null;
@@ -39,6 +40,7 @@ public final class Slimming {
                 for (PodCondition c : st.getConditions()) {
                     if ("Ready".equals(c.getType())) {
                         ready = "True".equals(c.getStatus());
+                        readySince = epoch(c.getLastTransitionTime());
                     }
                 }
             }
@@ -61,7 +63,27 @@ public final class Slimming {
         return new PodRecord(Strings.of(cluster), Strings.of(m.getNamespace()), m.getName(), m.getUid(),
                 m.getResourceVersion(), labels, labels.get(appLabel), spec == null ? null : Strings.of(spec.getNodeName()),
                 podIP, hostIP, phase, ready, restarts, ownerKind, ownerName, epoch(m.getCreationTimestamp()),
-                m.getDeletionTimestamp() != null);
+                m.getDeletionTimestamp() != null, request(spec, "cpu", 1000), request(spec, "memory", 1),
+                readySince);
+    }
+
+    /** The sum of the containers' requests of a resource, in units of 1/{@code per} (cpu in millicores: 1000). */
+    private static long request(io.fabric8.kubernetes.api.model.PodSpec spec, String resource, int per) {
+        if (spec == null || spec.getContainers() == null) {
+            return 0;
+        }
+        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        for (var c : spec.getContainers()) {
+            Quantity q = c.getResources() == null || c.getResources().getRequests() == null ? null : c.getResources().getRequests().get(resource);
+            if (q != null) {
+                try {
+                    sum = sum.add(q.getNumericalAmount());
+                } catch (IllegalArgumentException e) {
+                    // a quantity the API server accepted but fabric8 cannot read: counted as no request
+                }
+            }
+        }
+        return sum.multiply(java.math.BigDecimal.valueOf(per)).setScale(0, java.math.RoundingMode.CEILING).longValue();
     }
 
     public static DeploymentRecord deployment(String cluster, String appLabel, Deployment d) {

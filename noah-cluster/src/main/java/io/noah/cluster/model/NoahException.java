@@ -30,11 +30,15 @@ public class NoahException extends RuntimeException {
         INVALID_QUERY_TEMPLATE("invalid-query-template", 400),
         /** a request body names a pool (cluster) that is not registered */
         UNKNOWN_POOL("unknown-pool", 400),
+        /** an autoscaler names an app that has no Deployment in any of its pools */
+        UNKNOWN_APP("unknown-app", 400),
         CLUSTER_NOT_FOUND("cluster-not-found", 404),
         NOT_FOUND("not-found", 404),
         CLUSTER_EXISTS("cluster-exists", 409),
         CLUSTER_DECLARED_IN_CONFIG("cluster-declared-in-config", 409),
         CONFLICT("conflict", 409),
+        /** a Kubernetes HPA or a KEDA ScaledObject already scales the app's Deployment */
+        AUTOSCALER_CONFLICT("autoscaler-conflict", 409),
         CLUSTER_IN_MAINTENANCE("cluster-in-maintenance", 409),
         CLUSTER_UNREACHABLE("cluster-unreachable", 503),
         /** Noah is at a limit it keeps to protect itself (e.g. concurrent token checks); try again shortly */

@@ -188,6 +188,73 @@ public final class DeploymentOps {
         }
     }
 
+    /**
+     * Sets {@code replicas} and {@code annotations} in one optimistic write: only if the Deployment still has
+     * {@code expectedReplicas} and has not changed since {@code resourceVersion} (whoever wrote in between wins, this
+     * writes nothing). Returns whether it wrote.
+     */
+    public boolean scaleIfUnchanged(String cluster, String namespace, String name, String resourceVersion, int expectedReplicas,
+                                    int replicas, Map<String, String> annotations) {
+        var client = registry.require(cluster).clientForWrite();
+        try {
+            Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+            if (d == null || !resourceVersion.equals(d.getMetadata().getResourceVersion())
+                    || (d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas()) != expectedReplicas) {
+                return false;
+            }
+            d.getSpec().setReplicas(replicas);
+            Map<String, String> a = new LinkedHashMap<>(d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations());
+            a.putAll(annotations);
+            d.getMetadata().setAnnotations(a);
+            client.apps().deployments().inNamespace(namespace).resource(d).update(); // carries resourceVersion: 409 if stale
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return false;
+            }
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    /** Live state with the resource version an optimistic write needs; empty when the Deployment does not exist. */
+    public Optional<Versioned> versioned(String cluster, String namespace, String name) {
+        try {
+            Deployment d = registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).withName(name).get();
+            return Optional.ofNullable(d).map(x -> new Versioned(state(x), x.getMetadata().getResourceVersion(), x.getMetadata().getUid()));
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    public record Versioned(State state, String resourceVersion, String uid) {
+    }
+
+    /**
+     * A Kubernetes Event on a Deployment, as its controllers write them ({@code kubectl describe deployment} shows it):
+     * {@code type} Normal or Warning, {@code reason} CamelCase, from {@code component}. Best effort: an Event that
+     * cannot be written is not worth failing the action it reports.
+     */
+    public boolean event(String cluster, String namespace, String name, String uid, String type, String reason, String message,
+                         String component) {
+        String now = java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        var e = new io.fabric8.kubernetes.api.model.EventBuilder()
+                .withNewMetadata().withName(name + "." + Long.toHexString(System.nanoTime()) + Long.toHexString(Double.doubleToLongBits(Math.random()) & 0xffff))
+                .withNamespace(namespace).endMetadata()
+                .withNewInvolvedObject().withApiVersion("apps/v1").withKind("Deployment").withName(name).withNamespace(namespace).withUid(uid)
+                .endInvolvedObject()
+                .withType(type).withReason(reason).withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
+                .withNewSource().withComponent(component).endSource()
+                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .withReportingComponent(component).withReportingInstance(component)
+                .build();
+        try {
+            registry.require(cluster).clientForWrite().v1().events().inNamespace(namespace).resource(e).create();
+            return true;
+        } catch (KubernetesClientException | NoahException ex) {
+            return false;
+        }
+    }
+
     public void delete(String cluster, String namespace, String name) {
         try {
             registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).withName(name).delete();

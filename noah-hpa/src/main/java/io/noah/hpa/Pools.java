@@ -1,0 +1,130 @@
+package io.noah.hpa;
+
+import io.noah.cluster.cache.DeploymentRecord;
+import io.noah.cluster.cache.PodRecord;
+import io.noah.cluster.ops.DeploymentOps;
+import io.noah.cluster.ops.ScalerConflicts;
+import io.noah.cluster.registry.ClusterHandle;
+import io.noah.cluster.registry.ClusterRegistry;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the autoscaler reads and writes in the pools: an app's Deployments and pods from the caches, other autoscalers
+ * of its Deployments, and the live Deployment for an optimistic scale with its Kubernetes Event. In production
+ * {@link #of}; in unit tests an in-memory fake.
+ */
+public interface Pools {
+
+    /** An app in one pool as cached: its Deployments and its pods (not terminating). */
+    record App(List<DeploymentRecord> deployments, List<PodRecord> pods) {
+    }
+
+    /** Why the pool's data cannot be trusted or written now (unknown, unreachable, cache not synced), or null. */
+    String unavailable(String pool);
+
+    App app(String pool, String namespace, String app);
+
+    /** The names of the app's Deployments in a pool, read live (what a new policy is checked against). */
+    List<String> liveDeployments(String pool, String namespace, String app);
+
+    /** Kubernetes HPAs and KEDA ScaledObjects targeting one of {@code deployments}. */
+    List<String> otherAutoscalers(String pool, String namespace, Set<String> deployments);
+
+    Optional<DeploymentOps.Versioned> live(String pool, String namespace, String name);
+
+    /** Optimistic: writes only if the Deployment is still at {@code resourceVersion} with {@code expected} replicas. */
+    boolean scale(String pool, String namespace, String name, String resourceVersion, int expected, int replicas,
+                  Map<String, String> annotations);
+
+    void event(String pool, String namespace, String name, String uid, String type, String reason, String message);
+
+    /** Called at the start of each tick: cached indexes are rebuilt once per tick, not per policy. */
+    default void newTick() {
+    }
+
+    static Pools of(ClusterRegistry registry, DeploymentOps ops, ScalerConflicts conflicts) {
+        return new Pools() {
+            /** pool → "namespace/app" → pods, built on first use in a tick. */
+            private final Map<String, Map<String, List<PodRecord>>> pods = new ConcurrentHashMap<>();
+            private final Map<String, Map<String, List<DeploymentRecord>>> deployments = new ConcurrentHashMap<>();
+
+            @Override
+            public void newTick() {
+                pods.clear();
+                deployments.clear();
+            }
+
+            @Override
+            public String unavailable(String pool) {
+                Optional<ClusterHandle> h = registry.get(pool);
+                if (h.isEmpty()) {
+                    return "pool " + pool + " is not registered";
+                }
+                if (h.get().stale()) {
+                    var health = h.get().health();
+                    return "pool " + pool + (health.reachable() ? "'s cache is not in sync" : " is unreachable"
+                            + (health.error() == null ? "" : ": " + health.error()));
+                }
+                return null;
+            }
+
+            @Override
+            public App app(String pool, String namespace, String app) {
+                ClusterHandle h = registry.require(pool);
+                String key = namespace + "/" + app;
+                var byApp = pods.computeIfAbsent(pool, p -> {
+                    Map<String, List<PodRecord>> m = new HashMap<>();
+                    for (PodRecord r : h.cache().pods().records().values()) {
+                        if (r.app() != null && !r.terminating()) {
+                            m.computeIfAbsent(r.namespace() + "/" + r.app(), k -> new ArrayList<>()).add(r);
+                        }
+                    }
+                    return m;
+                });
+                var deps = deployments.computeIfAbsent(pool, p -> {
+                    Map<String, List<DeploymentRecord>> m = new HashMap<>();
+                    for (DeploymentRecord r : h.cache().deployments().records().values()) {
+                        if (r.app() != null) {
+                            m.computeIfAbsent(r.namespace() + "/" + r.app(), k -> new ArrayList<>()).add(r);
+                        }
+                    }
+                    return m;
+                });
+                return new App(deps.getOrDefault(key, List.of()), byApp.getOrDefault(key, List.of()));
+            }
+
+            @Override
+            public List<String> liveDeployments(String pool, String namespace, String app) {
+                return ops.byApp(pool, namespace, registry.settings().appLabel(), app).stream().map(DeploymentOps.State::name).sorted().toList();
+            }
+
+            @Override
+            public List<String> otherAutoscalers(String pool, String namespace, Set<String> names) {
+                return conflicts.of(pool, namespace, names);
+            }
+
+            @Override
+            public Optional<DeploymentOps.Versioned> live(String pool, String namespace, String name) {
+                return ops.versioned(pool, namespace, name);
+            }
+
+            @Override
+            public boolean scale(String pool, String namespace, String name, String resourceVersion, int expected, int replicas,
+                                 Map<String, String> annotations) {
+                return ops.scaleIfUnchanged(pool, namespace, name, resourceVersion, expected, replicas, annotations);
+            }
+
+            @Override
+            public void event(String pool, String namespace, String name, String uid, String type, String reason, String message) {
+                ops.event(pool, namespace, name, uid, type, reason, message, "noah-autoscaler");
+            }
+        };
+    }
+}
