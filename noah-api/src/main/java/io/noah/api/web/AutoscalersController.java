@@ -108,13 +108,9 @@ public class AutoscalersController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(operationId = "deleteAutoscaler", summary = "Delete a policy and its decisions; the replica counts stay as they are")
-    public void delete(@PathVariable String id, @RequestParam(required = false) @Parameter(schema = @Schema(maxLength = 1000)) String reason,
-                       @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
-        req.setAttribute(AuditFilter.REASON_ATTRIBUTE, reason);
-        if (reason != null && reason.length() > 1000) {
-            throw NoahException.invalid(NoahException.Reason.INVALID_PARAMETER, "reason", "reason: at most 1000 characters");
-        }
+    @Operation(operationId = "deleteAutoscaler", summary = "Delete a policy and its decisions; the replica counts stay as they are",
+            description = "The reason for the audit log in the X-Noah-Reason header. Admin, ops, and developers for their apps.")
+    public void delete(@PathVariable String id, @AuthenticationPrincipal NoahPrincipal caller) {
         requireApp(caller, service.require(id).spec().app());
         service.delete(id);
     }
