@@ -184,17 +184,45 @@ kafka_down() {
 vm_up() {
   local dir="$run/victoria-metrics" pidf="$run/victoria-metrics/vm.pid" vmbin
   if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null && port_open "$vm_port"; then
-    log "VictoriaMetrics: already up on 127.0.0.1:$vm_port"; return 0
+    if tr '\0' ' ' <"/proc/$(cat "$pidf")/cmdline" | grep -q -- -promscrape.config; then
+      log "VictoriaMetrics: already up on 127.0.0.1:$vm_port"; return 0
+    fi
+    log "VictoriaMetrics: restarting (an earlier stack.sh started it without scraping)"; vm_down
   fi
   vmbin=$("$here/build-metrics.sh" | tail -n 1)
   mkdir -p "$dir/data"
+  [ -f "$dir/scrape.yaml" ] || echo "scrape_configs: []" >"$dir/scrape.yaml"
   log "VictoriaMetrics: starting on 127.0.0.1:$vm_port"
   # samples with old timestamps are accepted (tests write days of history); retention 30 days
   nohup "$vmbin/victoria-metrics" -httpListenAddr="127.0.0.1:$vm_port" -storageDataPath="$dir/data" -retentionPeriod=30d \
-    -search.latencyOffset=0s -search.disableCache -loggerLevel=WARN >"$dir/vm.log" 2>&1 </dev/null &
+    -search.latencyOffset=0s -search.disableCache -loggerLevel=WARN \
+    -promscrape.config="$dir/scrape.yaml" -promscrape.configCheckInterval=5s >"$dir/vm.log" 2>&1 </dev/null &
   echo $! >"$pidf"
   wait_port "$vm_port" 60 VictoriaMetrics
   log "VictoriaMetrics: up (pid $(cat "$pidf"))"
+}
+
+# VictoriaMetrics scrapes each cluster's emulated kubelet metrics every 15 s (as metrics-server does), the nodes found
+# through KWOK's Prometheus discovery, each series labelled with its cluster (what Noah's default queries select on)
+vm_scrape() { # cluster names
+  local dir="$run/victoria-metrics" c port
+  {
+    echo "scrape_configs:"
+    for c in "$@"; do
+      port=$(sed -n 's/^ *kwokControllerPort: *//p' "$KWOK_WORKDIR/clusters/$c/kwok.yaml" | head -n 1)
+      [ -n "$port" ] || die "cluster $c: no kwokControllerPort in its kwok.yaml"
+      cat <<EOF
+- job_name: kwok-$c
+  scrape_interval: 15s
+  http_sd_configs:
+  - url: http://127.0.0.1:$port/discovery/prometheus
+  relabel_configs:
+  - target_label: cluster
+    replacement: $c
+EOF
+    done
+  } >"$dir/scrape.yaml.new"
+  mv "$dir/scrape.yaml.new" "$dir/scrape.yaml"
 }
 
 vm_down() {
@@ -208,6 +236,7 @@ vm_down() {
 # /usr/bin/kubectl on these machines is not a usable one, so ours goes first
 use_bin() {
   bin=$("$here/build-k8s.sh" | tail -n 1) || return 1
+  metrics_bin=$("$here/build-metrics.sh" | tail -n 1) || return 1
   export PATH="$bin:$PATH"
 }
 
@@ -335,6 +364,10 @@ options:
   kubectlBinary: $bin/kubectl
   kwokControllerBinary: $bin/kwok
   etcdBinary: $bin/etcd
+  # metrics-server (the resource metrics API the Kubernetes HPA reads) scraping KWOK's emulated kubelet metrics
+  enableMetricsServer: true
+  metricsServerBinary: $metrics_bin/metrics-server
+  metricsServerManifests: [$(dirname "$metrics_bin")/metrics-server-manifests/base]
   kubeAuthorization: true
   securePort: true
   quietPull: true
@@ -399,7 +432,36 @@ spec:
       workDir: $run/exec
 ---
 EOF
+  usage_yaml
   stages_yaml
+}
+
+# KWOK's resource usage emulation: a pod uses the CPU and memory its annotations say (kwok.x-k8s.io/usage-cpu,
+# kwok.x-k8s.io/usage-memory; else 1m and 1Mi), served per node as the kubelet's /metrics/resource is (cAdvisor
+# names), for metrics-server and for VictoriaMetrics (which finds the nodes through KWOK's Prometheus discovery)
+usage_yaml() {
+  cat <<'EOF'
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterResourceUsage
+metadata:
+  name: usage-from-annotation
+spec:
+  usages:
+  - usage:
+      cpu:
+        expression: |
+          "kwok.x-k8s.io/usage-cpu" in pod.metadata.annotations
+          ? Quantity(pod.metadata.annotations["kwok.x-k8s.io/usage-cpu"])
+          : Quantity("1m")
+      memory:
+        expression: |
+          "kwok.x-k8s.io/usage-memory" in pod.metadata.annotations
+          ? Quantity(pod.metadata.annotations["kwok.x-k8s.io/usage-memory"])
+          : Quantity("1Mi")
+---
+EOF
+  cat "$(dirname "$bin")/kwok-kustomize/metrics/resource/metrics-resource.yaml"
+  echo "---"
 }
 
 # Fake nodes: two racks, two machine types, each with its own pod CIDR. Node "<c>-overlap" is
@@ -418,6 +480,7 @@ metadata:
   name: $c-node-$n
   annotations:
     kwok.x-k8s.io/node: fake
+    metrics.k8s.io/resource-metrics-path: /metrics/nodes/$c-node-$n/metrics/resource
   labels:
     type: kwok
     kubernetes.io/hostname: $c-node-$n
@@ -439,6 +502,7 @@ metadata:
   name: $c-overlap
   annotations:
     kwok.x-k8s.io/node: fake
+    metrics.k8s.io/resource-metrics-path: /metrics/nodes/$c-overlap/metrics/resource
   labels:
     type: kwok
     kubernetes.io/hostname: $c-overlap
@@ -675,6 +739,7 @@ cmd_up() {
     names+=("${all_clusters[$((i - 1))]}")
     cluster_up "${all_clusters[$((i - 1))]}" "$i"
   done
+  if [ "$with_metrics" = 1 ] && [ "$n" -gt 0 ]; then vm_scrape "${names[@]}"; fi
   write_stack_file "${names[@]}"
   log "stack up in $((SECONDS - t0)) s; stack file: $stack_file"
 }

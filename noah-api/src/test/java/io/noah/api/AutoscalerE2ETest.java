@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The autoscaler end to end: the packaged Noah, the two local clusters, the stack's real VictoriaMetrics fed synthetic
- * per-pod load every second ({@link MetricFeeder}). The test Noah ticks every 3 s over a 15 s window.
+ * per-pod load every second ({@link MetricFeeder}), or scraping KWOK's emulated usage as in the run command. The test
+ * Noah ticks every 3 s over a 30 s window.
  */
 class AutoscalerE2ETest extends TwoClustersE2E {
 
@@ -114,7 +115,7 @@ class AutoscalerE2ETest extends TwoClustersE2E {
         Instant pushed = Instant.now();
         feeder.cpu(a, stack.client(a), ns, "shop", 1.0); // 100 % of requests: twice the target
         await().atMost(Duration.ofSeconds(60)).until(() -> replicas(a, "shop") > 2);
-        System.out.printf("cpu step → scaled %.1f s after the load rose (window 15 s, tick %d s)%n",
+        System.out.printf("cpu step → scaled %.1f s after the load rose (window 30 s, tick %d s)%n",
                 Duration.between(pushed, Instant.now()).toMillis() / 1000.0, TICK.toSeconds());
         // the first decision that saw the load outside the tolerance scaled: no tick of waiting in between
         List<JsonNode> all = await().atMost(Duration.ofSeconds(5)).until(() -> decisions(id), l -> l.stream().anyMatch(d -> d.get("applied").asBoolean()));
@@ -140,6 +141,25 @@ class AutoscalerE2ETest extends TwoClustersE2E {
         assertThat(prometheus).contains("noah_autoscaler_scales_total{", "autoscaler=\"" + id + "\"", "noah_autoscaler_replicas{");
         var annotations = stack.client(a).apps().deployments().inNamespace(ns).withName("shop").get().getMetadata().getAnnotations();
         assertThat(annotations).containsKey("autoscaler.noah.io/last-scale-up").containsEntry("autoscaler.noah.io/policy", id);
+    }
+
+    /** The run command's way: no feeder, pods annotated with their CPU usage, VictoriaMetrics scraping KWOK every 15 s. */
+    @Test
+    void podsAnnotatedWithACpuUsageAreScaledOnTheStacksScrapedMetrics() {
+        KubernetesClient k = stack.client(b);
+        Deployment d = Workloads.deployment("emulated", 2, Map.of("version", "v1"));
+        d.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("kwok.x-k8s.io/usage-cpu", "400m"));
+        d.getSpec().getTemplate().getSpec().getContainers().getFirst().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("500m")).build());
+        k.apps().deployments().inNamespace(ns).resource(d).create();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Workloads.readyReplicas(k, ns, "emulated") == 2);
+        // 80 % of requests against a 50 % target: ceil(2 × 0.8 / 0.5) = 4
+        String id = create(policy("emulated", ns, Map.of(b, Map.of("min", 1, "max", 10)),
+                List.of(Map.of("name", "cpu", "type", "cpu", "target", 0.5)), null, "enforce"));
+        await().atMost(Duration.ofSeconds(120)).until(() -> replicas(b, "emulated") == 4);
+        JsonNode up = await().atMost(Duration.ofSeconds(5)).until(() -> decisions(id), l -> l.stream().anyMatch(x -> x.get("applied").asBoolean()))
+                .stream().filter(x -> x.get("applied").asBoolean()).findFirst().orElseThrow();
+        assertThat(up.get("strategies").get(0).get("ratio").asDouble()).isBetween(1.55, 1.65);
     }
 
     @Test

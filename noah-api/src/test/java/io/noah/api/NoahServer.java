@@ -44,7 +44,7 @@ public final class NoahServer {
         // the autoscaler on the stack's VictoriaMetrics, quicker than its defaults (15 s tick, 1 min window) for the tests
         props.put("noah.autoscaler.metrics-url", stack.metricsUrl());
         props.put("noah.autoscaler.tick", AUTOSCALER_TICK.toMillis() + "ms");
-        props.put("noah.autoscaler.window", "15s");
+        props.put("noah.autoscaler.window", "30s"); // two of the stack's 15 s scrapes of KWOK's emulated usage
         return props;
     }
 
