@@ -39,7 +39,7 @@ public final class AutoscalerLoop implements AutoCloseable {
     private static final Duration KEEP_DECISIONS = Duration.ofDays(14);
 
     /** The last decision of every pool of the held policies, and the tick's duration. */
-    public record Status(Map<String, Map<String, DecisionRecord>> latest, Duration lastTick, int held) {
+    public record Status(Map<String, Map<String, DecisionRecord>> latest, Duration lastTick, int held, String phases) {
         /** Strategies whose metric source failed in the last tick: policy/pool → strategy → error. */
         public Map<String, Map<String, String>> sourceErrors() {
             Map<String, Map<String, String>> out = new java.util.TreeMap<>();
@@ -54,6 +54,7 @@ public final class AutoscalerLoop implements AutoCloseable {
 
     private final AutoscalerStore store;
     private final Evaluator evaluator;
+    private final MetricSource source;
     private final Pools pools;
     private final ReplicaOwners owners;
     private final Clock clock;
@@ -63,21 +64,24 @@ public final class AutoscalerLoop implements AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("noah-autoscaler").daemon().factory());
     private final Runnable guardedTick;
+    /** A tick longer than this is logged with its phases. */
+    private final Duration slowTick;
     private final AtomicBoolean woken = new AtomicBoolean();
 
     /** policy/pool → the last recorded decision (its id, to extend it while the outcome stays the same). */
     private final Map<String, DecisionRecord> recorded = new ConcurrentHashMap<>();
     /** policy/pool → the last scale times this instance knows. */
     private final Map<String, Calculator.History> histories = new ConcurrentHashMap<>();
-    private volatile Status status = new Status(Map.of(), Duration.ZERO, 0);
+    private volatile Status status = new Status(Map.of(), Duration.ZERO, 0, "");
     private Instant lastPrune = Instant.EPOCH;
 
     private final MeterRegistry meters;
     private final MultiGauge replicas;
     private final Timer tickTimer;
 
-    public AutoscalerLoop(AutoscalerStore store, Evaluator evaluator, Pools pools, ReplicaOwners owners, Clock clock, String instanceId,
-                          Duration lease, Duration tick, int parallelism, Loops loops, MeterRegistry meters) {
+    public AutoscalerLoop(AutoscalerStore store, Evaluator evaluator, MetricSource source, Pools pools, ReplicaOwners owners, Clock clock,
+                          String instanceId, Duration lease, Duration tick, int parallelism, Loops loops, MeterRegistry meters) {
+        this.source = source;
         this.store = store;
         this.evaluator = evaluator;
         this.pools = pools;
@@ -92,6 +96,7 @@ public final class AutoscalerLoop implements AutoCloseable {
         this.tickTimer = Timer.builder("noah.autoscaler.tick").description("One evaluation of every held policy")
                 .publishPercentiles(0.5, 0.99).register(meters);
         this.guardedTick = loops.guard("autoscaler", this::tick);
+        this.slowTick = tick.dividedBy(2);
         loop.scheduleWithFixedDelay(guardedTick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -126,12 +131,27 @@ public final class AutoscalerLoop implements AutoCloseable {
         long started = System.nanoTime();
         Instant now = clock.instant();
         List<Autoscaler> held = store.claim(instanceId, lease, now);
+        long claimed = System.nanoTime();
         pools.newTick();
-        Evaluator.TickContext ctx = new Evaluator.TickContext(now, owners.owners(), otherAutoscalers(held));
+        TickMetrics metrics = new TickMetrics(source);
+        for (Autoscaler a : held) {
+            for (String pool : a.spec().pools().keySet()) {
+                try {
+                    evaluator.plan(a, pool, metrics);
+                } catch (RuntimeException e) {
+                    // the evaluation meets the same problem and records it
+                }
+            }
+        }
+        Evaluator.TickContext ctx = new Evaluator.TickContext(now, owners.owners(), otherAutoscalers(held), metrics);
+        long planned = System.nanoTime();
+        long[] fetched = new long[1];
         List<Autoscaler> order = new ArrayList<>();
         List<String> poolOrder = new ArrayList<>();
         List<Future<DecisionRecord>> futures = new ArrayList<>();
         try (var exec = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("noah-autoscaler-eval-", 0).factory())) {
+            metrics.fetch(now, exec, parallel);
+            fetched[0] = System.nanoTime();
             for (Autoscaler a : held) {
                 for (String pool : a.spec().pools().keySet()) {
                     order.add(a);
@@ -150,7 +170,9 @@ public final class AutoscalerLoop implements AutoCloseable {
             }
             decisions.add(d);
         }
+        long evaluated = System.nanoTime();
         long[] ids = decisions.isEmpty() ? new long[0] : store.record(instanceId, decisions);
+        long recordedAt = System.nanoTime();
         Map<String, Map<String, DecisionRecord>> latest = new HashMap<>();
         Set<String> live = new HashSet<>();
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -186,8 +208,14 @@ public final class AutoscalerLoop implements AutoCloseable {
         histories.keySet().retainAll(live);
         replicas.register(rows, true);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        String phases = String.format("claim %d ms, plan %d ms, metrics %d ms, evaluate %d ms, record %d ms, rest %d ms",
+                ms(claimed - started), ms(planned - claimed), ms(fetched[0] - planned), ms(evaluated - fetched[0]), ms(recordedAt - evaluated),
+                ms(System.nanoTime() - recordedAt));
+        if (took.compareTo(slowTick) > 0) {
+            log.info("autoscaler tick over {} policies took {} ms ({})", held.size(), took.toMillis(), phases);
+        }
         tickTimer.record(took);
-        status = new Status(Map.copyOf(latest), took, held.size());
+        status = new Status(Map.copyOf(latest), took, held.size(), phases);
         if (now.isAfter(lastPrune.plus(Duration.ofHours(1)))) {
             lastPrune = now;
             int n = store.prune(now.minus(KEEP_DECISIONS));
@@ -246,6 +274,10 @@ public final class AutoscalerLoop implements AutoCloseable {
             }
         });
         return out;
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 
     private static String key(DecisionRecord d) {

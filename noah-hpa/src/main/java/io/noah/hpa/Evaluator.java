@@ -51,7 +51,11 @@ public final class Evaluator {
     }
 
     /** What a tick knows before it evaluates: owners of apps' counts, other autoscalers per pool and namespace. */
-    public record TickContext(Instant now, Map<String, String> owners, Map<String, List<String>> otherAutoscalers) {
+    public record TickContext(Instant now, Map<String, String> owners, Map<String, List<String>> otherAutoscalers, MetricSource source) {
+        public TickContext(Instant now, Map<String, String> owners, Map<String, List<String>> otherAutoscalers) {
+            this(now, owners, otherAutoscalers, null);
+        }
+
         public List<String> others(String pool, String namespace, String deployment) {
             return otherAutoscalers.getOrDefault(pool + "/" + namespace, List.of()).stream()
                     .filter(s -> s.endsWith("→ Deployment " + deployment) || !s.contains("→ Deployment ")).toList();
@@ -95,7 +99,7 @@ public final class Evaluator {
             }
         }
         int current = app.deployments().stream().mapToInt(DeploymentRecord::replicas).sum();
-        Samples samples = samples(spec, pool, app.pods(), ctx.now());
+        Samples samples = samples(spec, pool, app.pods(), ctx.now(), ctx.source() != null ? ctx.source() : source);
         Calculator.Decision d = Calculator.decide(current, samples.inputs, rules, history, ctx.now());
         boolean change = d.desired() != current;
         String reason = code(d.reason());
@@ -172,7 +176,25 @@ public final class Evaluator {
     private record Samples(List<Calculator.Input> inputs, List<DecisionRecord.Pod> pods, Map<String, String> errors) {
     }
 
-    private Samples samples(PolicySpec spec, String pool, List<PodRecord> pods, Instant now) {
+    /** Says what this policy's pool will ask the metric source this tick (nothing when the pool cannot be evaluated). */
+    void plan(Autoscaler a, String pool, TickMetrics metrics) {
+        if (pools.unavailable(pool) != null) {
+            return;
+        }
+        List<String> names = pools.app(pool, a.spec().namespace(), a.spec().app()).pods().stream().map(PodRecord::name).sorted().toList();
+        if (names.isEmpty()) {
+            return;
+        }
+        for (PolicySpec.StrategySpec s : a.spec().strategies()) {
+            metrics.want(template(s), pool, a.spec().namespace(), names);
+        }
+    }
+
+    private PromQlTemplate template(PolicySpec.StrategySpec s) {
+        return s.type().equals("custom") ? new PromQlTemplate(s.query()) : queries.get(s.type());
+    }
+
+    private Samples samples(PolicySpec spec, String pool, List<PodRecord> pods, Instant now, MetricSource source) {
         List<String> names = pods.stream().map(PodRecord::name).sorted().toList();
         List<Calculator.Input> inputs = new ArrayList<>();
         Map<String, String> errors = new TreeMap<>();
@@ -185,8 +207,7 @@ public final class Evaluator {
             }
             Map<String, Double> values;
             try {
-                PromQlTemplate q = s.type().equals("custom") ? new PromQlTemplate(s.query()) : queries.get(s.type());
-                values = source.values(q, pool, spec.namespace(), names, now);
+                values = source.values(template(s), pool, spec.namespace(), names, now);
             } catch (PrometheusClient.SourceException | NoahException | IllegalArgumentException e) {
                 errors.put(s.name(), e.getMessage());
                 inputs.add(Calculator.Input.failed(strategy, "metric source: " + e.getMessage()));

@@ -26,6 +26,6 @@ public class AutoscalerHealthIndicator implements HealthIndicator {
         AutoscalerLoop.Status s = loop.status();
         var errors = s.sourceErrors();
         return (errors.isEmpty() ? Health.up() : Health.status(DEGRADED)).withDetail("policies", s.held())
-                .withDetail("lastTickMillis", s.lastTick().toMillis()).withDetail("sourceErrors", errors).build();
+                .withDetail("lastTickMillis", s.lastTick().toMillis()).withDetail("lastTickPhases", s.phases()).withDetail("sourceErrors", errors).build();
     }
 }

@@ -51,11 +51,14 @@ public final class PrometheusClient {
 
     /** The instant query's value per pod at {@code at}. */
     public Map<String, Double> query(String promql, Instant at) {
-        String uri = base + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+        // a form POST, as the API allows: a query over many pods is longer than a URL may be
+        String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                 + "&time=" + at.getEpochSecond() + "." + String.format("%03d", at.getNano() / 1_000_000);
         HttpResponse<String> res;
         try {
-            res = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+            res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query")).timeout(timeout)
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new SourceException("the metric source " + base + " did not answer: " + e, e);
         } catch (InterruptedException e) {
