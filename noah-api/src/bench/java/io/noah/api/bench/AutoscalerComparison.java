@@ -113,7 +113,10 @@ public final class AutoscalerComparison {
             report(samples);
             String png = System.getProperty("png", "target/autoscaler-comparison.png");
             plot(samples, new File(png));
-            System.out.println("plot: " + png);
+            StringBuilder csv = new StringBuilder("seconds,load_cores,hpa_replicas,noah_replicas\n");
+            samples.forEach(x -> csv.append(x.s()).append(',').append(x.load()).append(',').append(x.hpa()).append(',').append(x.noah()).append('\n'));
+            java.nio.file.Files.writeString(java.nio.file.Path.of(png.replaceAll("\\.png$", "") + ".csv"), csv);
+            System.out.println("plot: " + png + " (samples beside it as .csv)");
         } finally {
             k.namespaces().withName(ns).delete();
             noah.start();
@@ -153,7 +156,7 @@ public final class AutoscalerComparison {
         System.out.printf("| scale events | %d | %d |%n", events(samples, true), events(samples, false));
         System.out.printf("| time above target (per-pod load > 55 %% of requests) | %d s | %d s |%n", over(samples, true), over(samples, false));
         System.out.printf("| replica-seconds (cost) | %d | %d |%n", cost(samples, true), cost(samples, false));
-        System.out.printf("| replicas at the end of the plateau (t=355 s; ideal 8) | %d | %d |%n", at(samples, 355, true), at(samples, 355, false));
+        System.out.printf("| replicas at the end of the plateau (t=355 s; ideal 16) | %d | %d |%n", at(samples, 355, true), at(samples, 355, false));
     }
 
     private static int replicas(Sample x, boolean hpa) {
@@ -241,16 +244,17 @@ public final class AutoscalerComparison {
         }
         g.drawLine(left, h - bottom, w - 20, h - bottom);
         g.drawLine(left, top, left, h - bottom);
-        series(g, samples, x -> x.load() / 0.5, new Color(150, 150, 150), left, h - bottom, sx, sy, true);
+        // ideal: every pod at the target, 50 % of its 500m request = 250m: load / 0.25, within 2..20
+        series(g, samples, x -> Math.max(2, Math.min(20, Math.ceil(x.load() / 0.25))), new Color(150, 150, 150), left, h - bottom, sx, sy, true);
         series(g, samples, x -> x.hpa(), new Color(200, 60, 40), left, h - bottom, sx, sy, false);
         series(g, samples, x -> x.noah(), new Color(30, 90, 200), left, h - bottom, sx, sy, false);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         g.setColor(new Color(120, 120, 120));
-        g.drawString("ideal replicas (load / 50 % target)", left + 10, top - 10);
+        g.drawString("ideal replicas (every pod at 50 % of its request)", left + 10, top - 10);
         g.setColor(new Color(200, 60, 40));
-        g.drawString("Kubernetes HPA", left + 290, top - 10);
+        g.drawString("Kubernetes HPA", left + 360, top - 10);
         g.setColor(new Color(30, 90, 200));
-        g.drawString("Noah", left + 420, top - 10);
+        g.drawString("Noah", left + 490, top - 10);
         g.dispose();
         out.getAbsoluteFile().getParentFile().mkdirs();
         ImageIO.write(img, "png", out);
