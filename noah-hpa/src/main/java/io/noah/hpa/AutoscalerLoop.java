@@ -147,7 +147,6 @@ public final class AutoscalerLoop implements AutoCloseable {
         long planned = System.nanoTime();
         long[] fetched = new long[1];
         List<Autoscaler> order = new ArrayList<>();
-        List<String> poolOrder = new ArrayList<>();
         List<Future<DecisionRecord>> futures = new ArrayList<>();
         try (var exec = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("noah-autoscaler-eval-", 0).factory())) {
             metrics.fetch(now, exec, parallel);
@@ -155,7 +154,6 @@ public final class AutoscalerLoop implements AutoCloseable {
             for (Autoscaler a : held) {
                 for (String pool : a.spec().pools().keySet()) {
                     order.add(a);
-                    poolOrder.add(pool);
                     futures.add(exec.submit(() -> evaluateGuarded(a, pool, ctx)));
                 }
             }

@@ -238,7 +238,7 @@ public final class DeploymentOps {
                          String component) {
         String now = java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         var e = new io.fabric8.kubernetes.api.model.EventBuilder()
-                .withNewMetadata().withName(name + "." + Long.toHexString(System.nanoTime()) + Long.toHexString(Double.doubleToLongBits(Math.random()) & 0xffff))
+                .withNewMetadata().withGenerateName(name + ".") // the API server makes the name unique
                 .withNamespace(namespace).endMetadata()
                 .withNewInvolvedObject().withApiVersion("apps/v1").withKind("Deployment").withName(name).withNamespace(namespace).withUid(uid)
                 .endInvolvedObject()
