@@ -133,7 +133,7 @@ public final class AutoscalerLoop implements AutoCloseable {
         List<Autoscaler> held = store.claim(instanceId, lease, now);
         long claimed = System.nanoTime();
         pools.newTick();
-        TickMetrics metrics = new TickMetrics(source);
+        TickMetrics metrics = new TickMetrics(source, pools::podsInNamespace);
         for (Autoscaler a : held) {
             for (String pool : a.spec().pools().keySet()) {
                 try {

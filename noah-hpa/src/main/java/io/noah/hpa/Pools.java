@@ -45,6 +45,11 @@ public interface Pools {
 
     void event(String pool, String namespace, String name, String uid, String type, String reason, String message);
 
+    /** How many pods the namespace has in the pool (Noah's cache, this tick); unknown: {@link Integer#MAX_VALUE}. */
+    default int podsInNamespace(String pool, String namespace) {
+        return Integer.MAX_VALUE;
+    }
+
     /** Called at the start of each tick: cached indexes are rebuilt once per tick, not per policy. */
     default void newTick() {
     }
@@ -59,6 +64,7 @@ public interface Pools {
             public void newTick() {
                 pods.clear();
                 deployments.clear();
+                perNamespace.clear();
             }
 
             @Override
@@ -98,6 +104,24 @@ public interface Pools {
                     return m;
                 });
                 return new App(deps.getOrDefault(key, List.of()), byApp.getOrDefault(key, List.of()));
+            }
+
+            /** Pool → namespace → pod count, built once per tick. */
+            private final Map<String, Map<String, Integer>> perNamespace = new java.util.concurrent.ConcurrentHashMap<>();
+
+            @Override
+            public int podsInNamespace(String pool, String namespace) {
+                Optional<ClusterHandle> h = registry.get(pool);
+                if (h.isEmpty()) {
+                    return Integer.MAX_VALUE;
+                }
+                return perNamespace.computeIfAbsent(pool, p -> {
+                    Map<String, Integer> m = new HashMap<>();
+                    for (PodRecord r : h.get().cache().pods().records().values()) {
+                        m.merge(r.namespace(), 1, Integer::sum);
+                    }
+                    return m;
+                }).getOrDefault(namespace, 0);
             }
 
             @Override

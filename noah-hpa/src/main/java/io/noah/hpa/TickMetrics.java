@@ -30,13 +30,28 @@ final class TickMetrics implements MetricSource {
     }
 
     private final MetricSource real;
+    /** (pool, namespace) → how many pods the namespace has (Noah's cache), to choose one namespace-wide query. */
+    private final java.util.function.ToIntBiFunction<String, String> namespacePods;
     private final Map<Key, Set<String>> wanted = new HashMap<>();
     private final Map<Key, Map<String, Double>> values = new ConcurrentHashMap<>();
     /** Pod → error of the chunk that held it. */
     private final Map<Key, Map<String, String>> errors = new ConcurrentHashMap<>();
 
     TickMetrics(MetricSource real) {
+        this(real, (pool, ns) -> Integer.MAX_VALUE);
+    }
+
+    TickMetrics(MetricSource real, java.util.function.ToIntBiFunction<String, String> namespacePods) {
         this.real = real;
+        this.namespacePods = namespacePods;
+    }
+
+    /**
+     * More than a chunk of pods that are at least half of their namespace: one query for the whole namespace ($pods as
+     * {@code .+}) instead of several long alternations the store must match name by name.
+     */
+    private boolean wholeNamespace(Key key, int wantedPods) {
+        return wantedPods > CHUNK && wantedPods * 2L >= namespacePods.applyAsInt(key.pool(), key.namespace());
     }
 
     synchronized void want(PromQlTemplate q, String pool, String namespace, List<String> pods) {
@@ -48,20 +63,24 @@ final class TickMetrics implements MetricSource {
         List<Future<?>> running = new ArrayList<>();
         wanted.forEach((key, pods) -> {
             List<String> all = new ArrayList<>(pods);
+            if (wholeNamespace(key, all.size())) {
+                running.add(exec.submit(() -> guarded(key, all, parallel, () -> {
+                    Map<String, Double> got = real.namespaceValues(new PromQlTemplate(key.template()), key.pool(), key.namespace(), at);
+                    if (got == null) { // the source cannot: by chunks after all
+                        got = new HashMap<>();
+                        for (int i = 0; i < all.size(); i += CHUNK) {
+                            got.putAll(real.values(new PromQlTemplate(key.template()), key.pool(), key.namespace(),
+                                    all.subList(i, Math.min(all.size(), i + CHUNK)), at));
+                        }
+                    }
+                    return got;
+                })));
+                return;
+            }
             for (int i = 0; i < all.size(); i += CHUNK) {
                 List<String> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
-                running.add(exec.submit(() -> {
-                    parallel.acquireUninterruptibly();
-                    try {
-                        Map<String, Double> got = real.values(new PromQlTemplate(key.template()), key.pool(), key.namespace(), chunk, at);
-                        values.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).putAll(got);
-                    } catch (RuntimeException e) {
-                        Map<String, String> failed = errors.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
-                        chunk.forEach(p -> failed.put(p, e.getMessage() == null ? e.toString() : e.getMessage()));
-                    } finally {
-                        parallel.release();
-                    }
-                }));
+                running.add(exec.submit(() -> guarded(key, chunk, parallel,
+                        () -> real.values(new PromQlTemplate(key.template()), key.pool(), key.namespace(), chunk, at))));
             }
         });
         for (Future<?> f : running) {
@@ -73,6 +92,19 @@ final class TickMetrics implements MetricSource {
             } catch (java.util.concurrent.ExecutionException e) {
                 // recorded as the chunk's error
             }
+        }
+    }
+
+    /** One query: its values kept, or its error for each of its pods. */
+    private void guarded(Key key, List<String> pods, Semaphore parallel, java.util.function.Supplier<Map<String, Double>> query) {
+        parallel.acquireUninterruptibly();
+        try {
+            values.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).putAll(query.get());
+        } catch (RuntimeException e) {
+            Map<String, String> failed = errors.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+            pods.forEach(p -> failed.put(p, e.getMessage() == null ? e.toString() : e.getMessage()));
+        } finally {
+            parallel.release();
         }
     }
 

@@ -54,4 +54,36 @@ class TickMetricsTest {
         assertThat(t.values(Q, "p", "ns", List.of("app-99-2", "app-99-10"), NOW)).containsKeys("app-99-2", "app-99-10");
         assertThat(asked).hasSize(5);
     }
+
+    @Test
+    void mostOfANamespacesPodsAreAskedInOneNamespaceWideQuery() {
+        List<String> asked = new ArrayList<>();
+        MetricSource real = new MetricSource() {
+            @Override
+            public Map<String, Double> values(PromQlTemplate q, String pool, String ns, List<String> pods, java.time.Instant at) {
+                asked.add("pods:" + pods.size());
+                return Map.of();
+            }
+
+            @Override
+            public Map<String, Double> namespaceValues(PromQlTemplate q, String pool, String ns, java.time.Instant at) {
+                asked.add("namespace:" + ns);
+                Map<String, Double> m = new HashMap<>();
+                IntStream.range(0, 1200).forEach(i -> m.put("app-" + i / 10 + "-" + i % 10, 1.0)); // and pods nobody asked for
+                return m;
+            }
+        };
+        // 1,000 of the namespace's 1,200 pods: one query; 1,000 of 5,000: chunks
+        TickMetrics t = new TickMetrics(real, (pool, ns) -> ns.equals("big") ? 5000 : 1200);
+        for (int app = 0; app < 100; app++) {
+            int a = app;
+            t.want(Q, "p", "ns", IntStream.range(0, 10).mapToObj(i -> "app-" + a + "-" + i).toList());
+            t.want(Q, "p", "big", IntStream.range(0, 10).mapToObj(i -> "app-" + a + "-" + i).toList());
+        }
+        try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            t.fetch(NOW, exec, new Semaphore(4));
+        }
+        assertThat(asked).containsExactlyInAnyOrder("namespace:ns", "pods:300", "pods:300", "pods:300", "pods:100");
+        assertThat(t.values(Q, "p", "ns", List.of("app-42-1"), NOW)).containsOnly(Map.entry("app-42-1", 1.0));
+    }
 }

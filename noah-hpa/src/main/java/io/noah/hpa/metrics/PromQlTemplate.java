@@ -105,8 +105,21 @@ public record PromQlTemplate(String text) {
             throw new IllegalArgumentException("no pods to query");
         }
         pods.forEach(p -> require(p != null && POD_NAME.matcher(p).matches(), "pod", p));
+        return render(cluster, namespace, String.join("|", pods.stream().map(p -> p.replace(".", "\\\\.")).toList()), window);
+    }
+
+    /**
+     * The query for every pod of the namespace ({@code $pods} as {@code .+}): when a tick wants most of a namespace's pods,
+     * one such query is cheaper for the store than many long alternations; the caller keeps the pods it wants.
+     */
+    public String renderNamespace(String cluster, String namespace, Duration window) {
+        require(cluster != null && DNS_LABEL.matcher(cluster).matches(), "cluster", cluster);
+        require(namespace != null && DNS_LABEL.matcher(namespace).matches(), "namespace", namespace);
+        return render(cluster, namespace, ".+", window);
+    }
+
+    private String render(String cluster, String namespace, String alternation, Duration window) {
         require(window != null && !window.isNegative() && !window.isZero() && window.toMillis() % 1000 == 0, "window", window);
-        String alternation = String.join("|", pods.stream().map(p -> p.replace(".", "\\\\.")).toList());
         Matcher m = PLACEHOLDER.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

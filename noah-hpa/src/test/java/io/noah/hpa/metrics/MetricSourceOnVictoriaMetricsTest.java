@@ -60,6 +60,11 @@ class MetricSourceOnVictoriaMetricsTest {
         assertThat(cores).containsOnlyKeys("web-1", "web-2");
         assertThat(cores.get("web-1")).isCloseTo(0.5, within(0.01));
         assertThat(cores.get("web-2")).isCloseTo(0.25, within(0.01));
+        // the namespace-wide form (a tick wanting most of a namespace's pods): every pod of the namespace, the same values
+        Map<String, Double> all = io.noah.hpa.MetricSource.of(source, Duration.ofMinutes(1)).namespaceValues(DefaultQueries.CPU, "idc-a", ns, now);
+        assertThat(all).containsOnlyKeys("web-1", "web-2", "other-1");
+        assertThat(all.get("web-1")).isCloseTo(cores.get("web-1"), within(0.001));
+        assertThat(all.get("other-1")).isCloseTo(2.0, within(0.01));
         // a query the store refuses is the source's error with its reason, never an empty answer
         assertThatThrownBy(() -> source.query("sum(rate(x[1m])", now)).isInstanceOf(PrometheusClient.SourceException.class)
                 .hasMessageContaining("refused the query");
