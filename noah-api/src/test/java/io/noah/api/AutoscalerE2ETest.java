@@ -175,8 +175,7 @@ class AutoscalerE2ETest extends TwoClustersE2E {
         await().atMost(Duration.ofSeconds(30)).until(() -> Workloads.readyReplicas(stack.client(b), ns, "api") == 6);
         feeder.rps(b, stack.client(b), ns, "api", 139); // 1.39 × target inside the up cooldown: waits
         awaitReason(id, b, "up-cooldown", Duration.ofSeconds(30));
-        sleep(TICK.multipliedBy(2));
-        assertThat(replicas(b, "api")).isEqualTo(6);
+        holds(TICK.multipliedBy(2), () -> replicas(b, "api") == 6);
         feeder.rps(b, stack.client(b), ns, "api", 145); // 1.45 × target: above the frustrated level 1.4, scales at once
         await().atMost(TICK.multipliedBy(4)).until(() -> replicas(b, "api") == 9); // ceil(6 × 1.45)
         JsonNode frustrated = await().atMost(Duration.ofSeconds(5)).until(() -> decisions(id), l -> l.getLast().get("applied").asBoolean()).stream().filter(d -> d.get("applied").asBoolean()).toList().getLast();
@@ -203,8 +202,7 @@ class AutoscalerE2ETest extends TwoClustersE2E {
         assertThat(d.get("proposed").asInt()).isEqualTo(6);
         assertThat(d.get("desired").asInt()).isEqualTo(5);
         assertThat(d.get("mode").asString()).isEqualTo("observe");
-        sleep(TICK.multipliedBy(2));
-        assertThat(replicas(a, "search")).isEqualTo(2);
+        holds(TICK.multipliedBy(2), () -> replicas(a, "search") == 2);
         var enforced = noah.post("/api/v1/autoscalers/" + id + "/enforce", ADMIN_TOKEN, Map.of("reason", "observed for a week"));
         assertThat(enforced.status()).as(enforced.raw()).isEqualTo(200);
         assertThat(enforced.body().get("mode").asString()).isEqualTo("enforce");
@@ -236,45 +234,67 @@ class AutoscalerE2ETest extends TwoClustersE2E {
         JsonNode d = awaitReason(id, b, "other-autoscaler", Duration.ofSeconds(30));
         assertThat(d.get("frozen").asString()).contains("HorizontalPodAutoscaler legacy-hpa");
         noah.post("/api/v1/autoscalers/" + id + "/enforce", ADMIN_TOKEN, Map.of());
-        sleep(TICK.multipliedBy(2));
-        assertThat(replicas(b, "legacy")).isEqualTo(2);
+        holds(TICK.multipliedBy(2), () -> replicas(b, "legacy") == 2);
         assertThat(latest(id, b).get("applied").asBoolean()).isFalse();
     }
 
     @Test
-    void aRunningReleaseOwnsTheCountsTheAutoscalerWaitsAndTakesOverWhenItIsDone() {
+    void loadRisingDuringAReleaseResizesItInItsPlansSharesWithoutAFightAndTheReleaseEndsDone() {
         deploy(b, "cart", 4);
         feeder.rps(b, stack.client(b), ns, "cart", 100);
+        // up cooldown 10 min: one scale-up, then only a load past 1.4 × target could scale up again
         String id = create(policy("cart", ns, Map.of(b, Map.of("min", 2, "max", 20)),
-                List.of(Map.of("name", "rps", "type", "custom", "target", 100, "query", RPS)), Map.of("upCooldownSeconds", 0), "enforce"));
+                List.of(Map.of("name", "rps", "type", "custom", "target", 100, "query", RPS)), Map.of("upCooldownSeconds", 600), "enforce"));
         awaitReason(id, b, "within-tolerance", Duration.ofSeconds(30));
         var release = noah.post("/api/v1/releases", ADMIN_TOKEN, Map.of("app", "cart", "namespace", ns, "version", "v2",
                 "images", Map.of("main", "registry.local/cart:2"), "pools", List.of(b), "batches", List.of(2, 2), "reason", "CHG-9"));
         assertThat(release.status()).as(release.raw()).isEqualTo(201);
         String rid = release.body().get("id").asString();
-        await().atMost(Duration.ofSeconds(60)).until(() -> noah.get("/api/v1/releases/" + rid, ADMIN_TOKEN).body().get("state").asString()
-                .equals("waiting"));
-        feeder.rps(b, stack.client(b), ns, "cart", 200); // twice the target while the release waits at its gate
-        JsonNode d = awaitReason(id, b, "release-in-progress", Duration.ofSeconds(30));
-        assertThat(d.get("desired").asInt()).isEqualTo(8);
-        assertThat(d.get("current").asInt()).isEqualTo(4); // running 2 + canary 2, counted together
-        assertThat(d.get("frozen").asString()).contains("release " + rid);
-        sleep(TICK.multipliedBy(2));
-        assertThat(replicas(b, "cart")).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> releaseState(rid).equals("waiting"));
         assertThat(replicas(b, "cart-v2")).isEqualTo(2);
-        assertThat(noah.get("/api/v1/releases/" + rid, ADMIN_TOKEN).body().get("state").asString()).isEqualTo("waiting");
+        assertThat(replicas(b, "cart")).isEqualTo(2);
+
+        // 1.3 × target on all four pods (running and canary together) while the batch waits at its gate: 6 asked of the release
+        feeder.rps(b, stack.client(b), ns, "cart", 130);
+        JsonNode d = awaitReason(id, b, "scale-up", Duration.ofSeconds(30));
+        assertThat(d.get("applied").asBoolean()).isTrue();
+        assertThat(d.get("current").asInt()).isEqualTo(4);
+        assertThat(d.get("desired").asInt()).isEqualTo(6);
+        assertThat(d.get("explanation").asString()).contains("release " + rid).contains("shares kept");
+        // the release scales both Deployments in its plan's shares (50 %: 3 + 3), capacity first, and keeps waiting at its gate
+        await().atMost(Duration.ofSeconds(60)).until(() -> replicas(b, "cart-v2") == 3 && replicas(b, "cart") == 3);
+        assertThat(releaseState(rid)).isEqualTo("waiting");
+        JsonNode resized = null;
+        for (JsonNode e : noah.get("/api/v1/releases/" + rid, ADMIN_TOKEN).body().get("history")) {
+            if (e.get("type").asString().equals("resized")) {
+                resized = e;
+            }
+        }
+        assertThat(resized).as("the resize is in the release's history").isNotNull();
+        assertThat(resized.get("actor").asString()).isEqualTo("autoscaler " + id);
+        assertThat(resized.get("reason").asString()).contains("pool " + b + ": 4 → 6");
+        var plan = noah.get("/api/v1/releases/" + rid, ADMIN_TOKEN).body();
+        assertThat(plan.get("pools").get(0).get("targetCanary").asInt()).isEqualTo(3);
+        // a few ticks on: under the frustrated level inside the up cooldown nothing more is asked, nothing is fought
+        holds(TICK.multipliedBy(3), () -> replicas(b, "cart-v2") == 3 && replicas(b, "cart") == 3);
+        assertThat(latest(id, b).get("reason").asString()).isEqualTo("up-cooldown");
+
         noah.post("/api/v1/releases/" + rid + "/promote", ADMIN_TOKEN, Map.of("reason", "looks good"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> noah.get("/api/v1/releases/" + rid, ADMIN_TOKEN).body().get("state").asString()
-                .equals("succeeded"));
-        // the release is done: the new Deployment is the app's only one, and the autoscaler scales it
-        await().atMost(Duration.ofSeconds(60)).until(() -> replicas(b, "cart-v2") == 8);
+        await().atMost(Duration.ofSeconds(60)).until(() -> releaseState(rid).equals("succeeded"));
+        assertThat(replicas(b, "cart-v2")).as("every replica of the resized total on the new version").isEqualTo(6);
+        // the release is over: the autoscaler acts on the new Deployment alone, and its cooldown still counts from the resize
+        JsonNode after = await().atMost(Duration.ofSeconds(30)).until(() -> latest(id, b),
+                x -> x != null && x.get("deployment") != null && x.get("deployment").asString().equals("cart-v2"));
+        assertThat(after.get("reason").asString()).isEqualTo("up-cooldown");
+        assertThat(after.get("current").asInt()).isEqualTo(6);
     }
 
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private String releaseState(String rid) {
+        return noah.get("/api/v1/releases/" + rid, ADMIN_TOKEN).body().get("state").asString();
+    }
+
+    /** The condition is true now and stays true for {@code d} (polled): "nothing happens" without a bare sleep. */
+    private static void holds(Duration d, java.util.concurrent.Callable<Boolean> condition) {
+        await().during(d).atMost(d.plusSeconds(10)).pollInterval(Duration.ofMillis(250)).until(condition);
     }
 }

@@ -51,8 +51,8 @@ public final class Evaluator {
     }
 
     /** What a tick knows before it evaluates: owners of apps' counts, other autoscalers per pool and namespace. */
-    public record TickContext(Instant now, Map<String, String> owners, Map<String, List<String>> otherAutoscalers, MetricSource source) {
-        public TickContext(Instant now, Map<String, String> owners, Map<String, List<String>> otherAutoscalers) {
+    public record TickContext(Instant now, Map<String, ReplicaOwners.Owner> owners, Map<String, List<String>> otherAutoscalers, MetricSource source) {
+        public TickContext(Instant now, Map<String, ReplicaOwners.Owner> owners, Map<String, List<String>> otherAutoscalers) {
             this(now, owners, otherAutoscalers, null);
         }
 
@@ -79,26 +79,33 @@ public final class Evaluator {
             return frozenOnly(a, pool, ctx.now(), mode, "no-deployment", "no Deployment of app " + spec.app() + " in namespace "
                     + spec.namespace(), rules, history);
         }
-        String owner = ctx.owners().get(ReplicaOwners.key(pool, spec.namespace(), spec.app()));
+        ReplicaOwners.Owner owner = ctx.owners().get(ReplicaOwners.key(pool, spec.namespace(), spec.app()));
         String frozenCode = null;
         String frozen = null;
-        if (owner != null) {
+        if (owner != null && !owner.takesTotals()) {
             frozenCode = "release-in-progress";
-            frozen = owner + " owns the replica counts until it ends";
-        } else if (app.deployments().size() > 1) {
+            frozen = owner.who() + " owns the replica counts until it ends";
+        } else if (owner == null && app.deployments().size() > 1) {
             frozenCode = "several-deployments";
             frozen = app.deployments().size() + " Deployments of app " + spec.app() + " (" + app.deployments().stream()
                     .map(DeploymentRecord::name).sorted().collect(Collectors.joining(", ")) + ") and no release owns them";
         }
         String deployment = app.deployments().stream().map(DeploymentRecord::name).sorted().collect(Collectors.joining(","));
         if (frozen == null) {
-            List<String> others = ctx.others(pool, spec.namespace(), deployment);
+            List<String> others = app.deployments().stream().flatMap(x -> ctx.others(pool, spec.namespace(), x.name()).stream())
+                    .distinct().toList();
             if (!others.isEmpty()) {
                 frozenCode = "other-autoscaler";
                 frozen = "another autoscaler targets the Deployment: " + String.join("; ", others);
             }
         }
         int current = app.deployments().stream().mapToInt(DeploymentRecord::replicas).sum();
+        if (owner != null) {
+            // the owner's Deployments together; a total already asked counts as current until the owner has applied it, so
+            // it is asked once (a Deployment's replicas likewise count from its spec, not from its pods)
+            current = owner.asked() != null ? owner.asked() : current;
+            history = latest(history, new Calculator.History(owner.lastUp(), owner.lastDown()));
+        }
         Samples samples = samples(spec, pool, app.pods(), ctx.now(), ctx.source() != null ? ctx.source() : source);
         Calculator.Decision d = Calculator.decide(current, samples.inputs, rules, history, ctx.now());
         boolean change = d.desired() != current;
@@ -109,8 +116,14 @@ public final class Evaluator {
         if (change && frozen != null) {
             reason = frozenCode;
             explanation = "would scale to " + d.desired() + " (" + d.explanation() + "); " + frozen;
+        } else if (change && spec.mode() == PolicySpec.Mode.ENFORCE && owner != null) {
+            Write w = askOwner(a, pool, app, current, d, ctx.now(), history);
+            used = w.history == null ? history : w.history;
+            reason = w.conflict != null ? w.conflict : reason;
+            explanation = w.why;
+            applied = w.applied;
         } else if (change && spec.mode() == PolicySpec.Mode.ENFORCE) {
-            Write w = write(a, pool, deployment, current, samples.inputs, rules, ctx.now());
+            Write w = write(a, pool, deployment, current, samples.inputs, rules, ctx.now(), history);
             d = w.decision;
             used = w.history;
             reason = w.conflict != null ? w.conflict : code(d.reason());
@@ -129,25 +142,58 @@ public final class Evaluator {
 
     private static final String CHANGED = "the Deployment changed since it was read; decided again next tick";
 
+    /**
+     * The app's counts belong to an owner that takes totals (a running release): the new total is asked of it, and it
+     * scales its Deployments itself in its own shares. An Event on each of the app's Deployments says so.
+     */
+    private Write askOwner(Autoscaler a, String pool, Pools.App app, int current, Calculator.Decision d, Instant now,
+                           Calculator.History h) {
+        String ns = a.spec().namespace();
+        boolean up = d.desired() > current;
+        ReplicaOwners.Answer answer = owners.requestTotal(pool, ns, a.spec().app(), d.desired(), up, "autoscaler " + a.id(),
+                d.explanation(), now);
+        if (!answer.taken()) {
+            return new Write(d, null, false, "release-in-progress", "would scale to " + d.desired() + " (" + d.explanation() + "); "
+                    + answer.what());
+        }
+        for (DeploymentRecord dep : app.deployments()) {
+            pools.event(pool, ns, dep.name(), dep.uid(), "Normal", "NoahAutoscaled", "New size of app " + a.spec().app() + ": "
+                    + d.desired() + " (was " + current + "); reason: " + d.explanation() + " (policy " + a.id() + "); " + answer.what());
+        }
+        Calculator.History after = up ? new Calculator.History(now, h.lastScaleDown()) : new Calculator.History(h.lastScaleUp(), now);
+        return new Write(d, after, true, null, d.explanation() + "; " + answer.what());
+    }
+
+    /** The later of each scale time. */
+    static Calculator.History latest(Calculator.History a, Calculator.History b) {
+        return new Calculator.History(later(a.lastScaleUp(), b.lastScaleUp()), later(a.lastScaleDown(), b.lastScaleDown()));
+    }
+
+    private static Instant later(Instant x, Instant y) {
+        return x == null ? y : y == null ? x : x.isAfter(y) ? x : y;
+    }
+
     /** Decides again with the live Deployment's scale times, and writes optimistically if that still changes the count. */
     private Write write(Autoscaler a, String pool, String name, int current, List<Calculator.Input> inputs, Calculator.Rules rules,
-                        Instant now) {
+                        Instant now, Calculator.History known) {
         String ns = a.spec().namespace();
         DeploymentOps.Versioned live = pools.live(pool, ns, name).orElse(null);
         if (live == null || live.state().replicas() != current) {
             Calculator.History h = live == null ? Calculator.History.NONE : history(live.state().annotations());
             return new Write(Calculator.decide(current, inputs, rules, h, now), h, false, "write-conflict", CHANGED);
         }
-        Calculator.History h = history(live.state().annotations());
+        // the Deployment's scale times, or this instance's when later (scales asked of a release that has ended since)
+        Calculator.History h = latest(history(live.state().annotations()), known);
         Calculator.Decision d = Calculator.decide(current, inputs, rules, h, now);
         if (d.desired() == current) {
             return new Write(d, h, false, null, null);
         }
-        // a release may have started since the tick began: asked again right before the write (writes are rare)
-        String owner = owners.owners().get(ReplicaOwners.key(pool, ns, a.spec().app()));
+        // a release may have started since the tick began: asked again right before the write (writes are rare); its
+        // executor takes the new total from the next tick on
+        ReplicaOwners.Owner owner = owners.owners().get(ReplicaOwners.key(pool, ns, a.spec().app()));
         if (owner != null) {
-            return new Write(d, h, false, "release-in-progress", "would scale to " + d.desired() + "; " + owner
-                    + " owns the replica counts until it ends");
+            return new Write(d, h, false, "release-in-progress", "would scale to " + d.desired() + "; " + owner.who()
+                    + " started and owns the replica counts; asked of it from the next tick");
         }
         boolean up = d.desired() > current;
         Map<String, String> annotations = Map.of(up ? LAST_SCALE_UP : LAST_SCALE_DOWN, now.toString(), POLICY, a.id());

@@ -104,7 +104,26 @@ class EvaluatorTest {
     private final FakePools pools = new FakePools().deployment("web", 4);
     /** cpu cores per pod (requests 0.5); null: the source fails. */
     private Double cores = 0.25;
-    private Map<String, String> owners = Map.of();
+    private Map<String, ReplicaOwners.Owner> owners = Map.of();
+    /** Totals asked of the owner ("pool/app=total"). */
+    private final List<String> asked = new ArrayList<>();
+
+    private final ReplicaOwners fakeOwners = new ReplicaOwners() {
+        @Override
+        public Map<String, Owner> owners() {
+            return owners;
+        }
+
+        @Override
+        public Answer requestTotal(String pool, String namespace, String app, int total, boolean up, String actor, String why, Instant at) {
+            Owner o = owners.get(ReplicaOwners.key(pool, namespace, app));
+            if (o == null || !o.takesTotals()) {
+                return new Answer(false, "release r-1 is paused");
+            }
+            asked.add(pool + "/" + app + "=" + total);
+            return new Answer(true, "release r-1 brings pool " + pool + " to " + total);
+        }
+    };
 
     private Evaluator evaluator() {
         MetricSource source = (q, pool, ns, pods, at) -> {
@@ -115,7 +134,7 @@ class EvaluatorTest {
             pods.forEach(p -> m.put(p, cores));
             return m;
         };
-        return new Evaluator(pools, source, DefaultQueries.BY_STRATEGY, () -> owners, Duration.ofMinutes(1));
+        return new Evaluator(pools, source, DefaultQueries.BY_STRATEGY, fakeOwners, Duration.ofMinutes(1));
     }
 
     private static Autoscaler policy(PolicySpec.Mode mode) {
@@ -175,7 +194,7 @@ class EvaluatorTest {
     @Test
     void aReleaseAnotherAutoscalerOrAnUnusablePoolFreezesThePool() {
         cores = 0.5;
-        owners = Map.of(ReplicaOwners.key("p", "ns", "web"), "release r-1 (waiting, batch 1 of 2)");
+        owners = Map.of(ReplicaOwners.key("p", "ns", "web"), ReplicaOwners.Owner.frozen("release r-1 (paused, batch 1 of 2)"));
         assertThat(evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW).reason()).isEqualTo("release-in-progress");
         owners = Map.of();
         pools.others = List.of("HorizontalPodAutoscaler web → Deployment web");
@@ -208,10 +227,79 @@ class EvaluatorTest {
             Map<String, Double> m = new HashMap<>();
             pods.forEach(p -> m.put(p, cores));
             return m;
-        }, DefaultQueries.BY_STRATEGY, () -> Map.of(ReplicaOwners.key("p", "ns", "web"), "release r-2"), Duration.ofMinutes(1));
+        }, DefaultQueries.BY_STRATEGY, new ReplicaOwners() {
+            @Override
+            public Map<String, Owner> owners() {
+                return Map.of(ReplicaOwners.key("p", "ns", "web"), new Owner("release r-2", true, null, null, null));
+            }
+
+            @Override
+            public Answer requestTotal(String pool, String namespace, String app, int total, boolean up, String actor, String why, Instant at) {
+                throw new AssertionError("asked from the next tick only");
+            }
+        }, Duration.ofMinutes(1));
         DecisionRecord d = e.evaluate(policy(PolicySpec.Mode.ENFORCE), "p", new Evaluator.TickContext(NOW, Map.of(), Map.of()),
                 Calculator.History.NONE);
         assertThat(d.reason()).isEqualTo("release-in-progress");
+        assertThat(pools.writes).isEmpty();
+    }
+
+    @Test
+    void aRunningReleaseIsAskedForTheTotalOfBothDeploymentsAndWritesItItself() {
+        pools.deployment("web-v2", 1); // canary 1 + running 4: all five pods at twice the target
+        cores = 0.5;
+        owners = Map.of(ReplicaOwners.key("p", "ns", "web"), new ReplicaOwners.Owner("release r-1 (waiting, batch 1 of 4)", true, null, null, null));
+        DecisionRecord d = evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW);
+        assertThat(d.reason()).isEqualTo("scale-up");
+        assertThat(d.current()).isEqualTo(5);
+        assertThat(d.desired()).isEqualTo(10);
+        assertThat(d.applied()).isTrue();
+        assertThat(d.detail().frozen()).isNull();
+        assertThat(d.detail().explanation()).contains("release r-1 brings pool p to 10");
+        assertThat(d.detail().lastScaleUp()).isEqualTo(NOW);
+        assertThat(asked).containsExactly("p/web=10");
+        assertThat(pools.writes).as("the release scales its Deployments, never the autoscaler").isEmpty();
+        assertThat(pools.events).hasSize(2).allMatch(e -> e.startsWith("NoahAutoscaled: New size of app web: 10 (was 5)"));
+
+        // next tick, the release has not applied it yet: the total asked counts as current, nothing is asked twice
+        owners = Map.of(ReplicaOwners.key("p", "ns", "web"), new ReplicaOwners.Owner("release r-1 (waiting, batch 1 of 4)", true, 10, NOW, null));
+        cores = 0.25 * 10 / 5; // the same load spread as if over 10 pods
+        DecisionRecord again = evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW.plusSeconds(15));
+        assertThat(again.current()).isEqualTo(10);
+        assertThat(asked).hasSize(1);
+        // the owner's scale times are the cooldown's (another instance asked): a drop inside the up cooldown waits
+        cores = 0.05;
+        DecisionRecord down = evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW.plusSeconds(60));
+        assertThat(down.reason()).isEqualTo("down-cooldown");
+        assertThat(asked).hasSize(1);
+    }
+
+    @Test
+    void aReleaseThatTakesNoTotalsFreezesAndSaysWhy() {
+        pools.deployment("web-v2", 1);
+        cores = 0.5;
+        // listed as taking totals when the tick began, paused by the time it is asked
+        owners = Map.of(ReplicaOwners.key("p", "ns", "web"), ReplicaOwners.Owner.frozen("release r-1 (paused, batch 1 of 4)"));
+        DecisionRecord refused = evaluator().evaluate(policy(PolicySpec.Mode.ENFORCE), "p", new Evaluator.TickContext(NOW,
+                Map.of(ReplicaOwners.key("p", "ns", "web"), new ReplicaOwners.Owner("release r-1 (running, batch 1 of 4)", true, null, null,
+                        null)), Map.of()), Calculator.History.NONE);
+        assertThat(refused.reason()).isEqualTo("release-in-progress");
+        assertThat(refused.applied()).isFalse();
+        assertThat(refused.detail().explanation()).contains("would scale to 10").contains("release r-1 is paused");
+        // listed as frozen: nothing is asked
+        DecisionRecord frozen = evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW);
+        assertThat(frozen.reason()).isEqualTo("release-in-progress");
+        assertThat(frozen.detail().frozen()).contains("paused");
+        assertThat(asked).isEmpty();
+        assertThat(pools.writes).isEmpty();
+        assertThat(pools.events).isEmpty();
+    }
+
+    @Test
+    void afterTheReleaseTheScaleItWasAskedForStillCountsForTheCooldown() {
+        cores = 0.05; // far below the target: a scale-down, but this instance asked the release for a scale-up a minute ago
+        DecisionRecord d = evaluate(PolicySpec.Mode.ENFORCE, new Calculator.History(NOW.minusSeconds(60), null), NOW);
+        assertThat(d.reason()).isEqualTo("down-cooldown");
         assertThat(pools.writes).isEmpty();
     }
 }

@@ -44,6 +44,50 @@ public record Plan(List<String> pools, Map<String, Integer> totals, List<Map<Str
         return pools.stream().filter(p -> !steps.get(from).get(p).equals(steps.get(to).get(p))).toList();
     }
 
+    /**
+     * This plan with {@code pool}'s total set to {@code total} (an autoscaler's answer to load during the release), every
+     * step's canary count in the share {@code origin} (the plan as created) gives it: {@code round(share × total)}, at
+     * least one where the origin had any, everything at the last step. The canary count of {@code reached} (the step every
+     * pool reached, whose batch may be under check) is never lowered before the last step: the total grows to hold it if
+     * it must, and the running Deployment gives way. Other pools and the number of steps stay as they are.
+     */
+    public Plan resized(Plan origin, String pool, int total, int reached) {
+        if (total <= 0) {
+            throw new IllegalArgumentException("a total of " + total);
+        }
+        int baseTotal = origin.totals.get(pool);
+        int last = lastStep();
+        int[] c = new int[steps.size()];
+        for (int s = 0; s <= last; s++) {
+            int base = origin.canary(s, pool);
+            c[s] = s == last ? total : Math.min(total, (int) Math.round((double) base * total / baseTotal));
+            if (base > 0 && c[s] == 0) {
+                c[s] = 1;
+            }
+        }
+        int newTotal = total;
+        if (reached > 0 && reached < last) {
+            c[reached] = Math.max(c[reached], canary(reached, pool));
+            newTotal = Math.max(total, c[reached]);
+            for (int s = reached + 1; s <= last; s++) {
+                c[s] = Math.max(c[s], c[reached]);
+            }
+            c[last] = newTotal;
+        }
+        for (int s = 1; s <= last; s++) {
+            c[s] = Math.min(Math.max(c[s], c[s - 1]), newTotal); // never fewer canaries at a later step
+        }
+        Map<String, Integer> totals2 = new LinkedHashMap<>(totals);
+        totals2.put(pool, newTotal);
+        List<Map<String, Integer>> steps2 = new ArrayList<>();
+        for (int s = 0; s <= last; s++) {
+            Map<String, Integer> m = new LinkedHashMap<>(steps.get(s));
+            m.put(pool, c[s]);
+            steps2.add(m);
+        }
+        return new Plan(pools, totals2, steps2);
+    }
+
     /** Each pool's batches in turn, pools one after another. {@code batches} are counts or, with {@code percent}, percentages. */
     public static Plan perPool(List<String> pools, Map<String, Integer> totals, List<Integer> batches, boolean percent) {
         checkPools(pools, totals);

@@ -81,9 +81,10 @@ public final class ReleaseExecutor implements AutoCloseable {
         var claimed = store.claim(instanceId, lease, clock.instant());
         holdsReleases = !claimed.isEmpty();
         RuntimeException first = null;
+        var requests = claimed.isEmpty() ? java.util.Map.<String, java.util.Map<String, ReleaseStore.TotalRequest>>of() : store.totalRequests();
         for (Release r : claimed) {
             try {
-                step(r);
+                step(resize(r, requests.getOrDefault(r.id(), java.util.Map.of())));
             } catch (RuntimeException e) {
                 if (first == null) {
                     first = new IllegalStateException("release " + r.id() + " of " + r.spec().app() + ": " + e, e);
@@ -95,7 +96,46 @@ public final class ReleaseExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies the totals an autoscaler asked (ReleaseOwners) to the plan, in the plan's shares, recorded in the release's
+     * history; the reconcile that follows scales to them. Returns the release to step (null: it changed meanwhile).
+     */
+    private Release resize(Release r, java.util.Map<String, ReleaseStore.TotalRequest> asked) {
+        if (asked.isEmpty() || !ReleaseOwners.takesTotals(r)) {
+            return r;
+        }
+        java.util.Map<String, Integer> totals = new java.util.HashMap<>();
+        asked.forEach((pool, q) -> totals.put(pool, q.total()));
+        Release resized = r.resized(totals);
+        if (resized == r) {
+            return r;
+        }
+        StringBuilder what = new StringBuilder();
+        String actor = null;
+        for (String pool : r.plan().pools()) {
+            int before = r.plan().totals().get(pool);
+            int after = resized.plan().totals().get(pool);
+            if (before != after || !r.plan().equals(resized.plan()) && asked.containsKey(pool)) {
+                var q = asked.get(pool);
+                actor = q == null ? actor : q.actor();
+                what.append(what.isEmpty() ? "" : "; ").append("pool ").append(pool).append(": ").append(before).append(" → ").append(after)
+                        .append(" (canary ").append(resized.plan().canary(r.step(), pool)).append(" at batch ").append(r.step()).append(')')
+                        .append(q == null || q.total() == after ? "" : ", " + q.total() + " asked")
+                        .append(q == null || q.reason() == null ? "" : ": " + q.reason());
+            }
+        }
+        var stored = store.update(resized, instanceId, new ReleaseStore.Transition(actor == null ? "autoscaler" : actor, "resized",
+                r.state(), what.toString()));
+        if (stored.isPresent()) {
+            log.info("release {} of {} resized: {}", r.id(), r.spec().app(), what);
+        }
+        return stored.orElse(null);
+    }
+
     private void step(Release r) {
+        if (r == null) {
+            return; // changed since it was claimed: the next tick reads it again
+        }
         try (var a = MDC.putCloseable("release", r.id()); var b = MDC.putCloseable("name", r.spec().app())) {
             ReleaseReconciler.Result res;
             try {

@@ -75,6 +75,26 @@ public final class ReleaseReconciler {
                 }
             }
         }
+        if (resizing(r)) {
+            // an autoscaler changed a pool's total while the batch is under check: the step reached is applied again with
+            // the new counts (capacity first), then the release waits at its gate as before
+            Map<String, Map<String, Integer>> lastSet = copy(r.lastSet());
+            Map<String, Map<String, TemplatePrint>> prints = copy(r.prints());
+            List<String> waiting = new ArrayList<>();
+            for (String pool : r.plan().pools()) {
+                PoolStep s = pool(r, pool, lastSet, prints.computeIfAbsent(pool, k -> new HashMap<>()));
+                if (s.stop != null) {
+                    return stop(r, now, lastSet, prints, s.stop);
+                }
+                if (s.waiting != null) {
+                    waiting.add(pool + ": " + s.waiting);
+                }
+            }
+            r = r.withLastSet(lastSet).withPrints(prints);
+            if (!waiting.isEmpty()) {
+                return new Result(r, new Outcome.Waiting("resizing: " + String.join("; ", waiting)), null);
+            }
+        }
         Instant opens = r.spec().gate() == ReleaseSpec.Gate.AUTO && r.stepStartedAt() != null
                 ? r.stepStartedAt().plus(r.spec().autoGateAfter()) : null;
         if (opens != null && !now.isBefore(opens)) {
@@ -150,6 +170,19 @@ public final class ReleaseReconciler {
         }
         return new Result(r.with(ReleaseState.ROLLED_BACK, 0, 0, now, r.reason()).withLastSet(lastSet).withPrints(prints)
                 .finished(ReleaseState.ROLLED_BACK, now, r.reason()), new Outcome.Advanced("rolled back"), "rolled-back");
+    }
+
+    /** Whether a pool's counts last set differ from the targets of the step reached (its plan was resized since). */
+    private static boolean resizing(Release r) {
+        for (String pool : r.plan().pools()) {
+            Map<String, Integer> last = r.lastSet().get(pool);
+            int wantR = r.runningNames().get(pool) == null ? 0 : r.plan().running(r.step(), pool);
+            if (last == null || !Integer.valueOf(r.plan().canary(r.step(), pool)).equals(last.get(CANARY))
+                    || !Integer.valueOf(wantR).equals(last.get(RUNNING))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record PoolStep(String waiting, String stop) {

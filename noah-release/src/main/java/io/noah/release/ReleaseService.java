@@ -128,7 +128,7 @@ public final class ReleaseService {
             ReleaseState to = from == ReleaseState.WAITING ? ReleaseState.RUNNING : from;
             int target = from == ReleaseState.WAITING ? r.step() : r.target();
             return new Release(r.id(), r.spec(), r.plan(), r.runningNames(), r.canaryNames(), to, null, r.step(), target,
-                    clock.instant(), reason, Map.of(), r.createdBy(), r.createdAt(), r.updatedAt(), null, r.version(), Map.of());
+                    clock.instant(), reason, Map.of(), r.createdBy(), r.createdAt(), r.updatedAt(), null, r.version(), Map.of(), r.basePlan());
         });
     }
 

@@ -37,6 +37,17 @@ public interface ReleaseStore {
 
     List<Event> events(String releaseId, long afterId);
 
+    /** An autoscaler's wish for the app's total in one pool of a release (see {@link ReleaseOwners}). */
+    record TotalRequest(String releaseId, String pool, int total, String actor, String reason, Instant at, Instant lastUp,
+                        Instant lastDown) {
+    }
+
+    /** Records (replaces) the total asked for a pool of an active release; {@code up}: it grows (for the cooldowns). */
+    void requestTotal(String releaseId, String pool, int total, boolean up, String actor, String reason, Instant at);
+
+    /** The totals asked of the active releases, by release id and pool. */
+    java.util.Map<String, java.util.Map<String, TotalRequest>> totalRequests();
+
     /**
      * Heartbeats this instance, renews the leases it holds and takes free ones up to its fair share of the active
      * releases (active / live instances); returns the releases it holds now.

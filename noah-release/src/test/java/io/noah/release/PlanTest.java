@@ -99,4 +99,64 @@ class PlanTest {
         assertThatThrownBy(() -> Plan.perPool(POOLS, Map.of("idc-a", 26, "idc-b", 26), java.util.Collections.nCopies(26, 1), false))
                 .hasMessageContaining("52 batches");
     }
+
+    @Test
+    void aResizedPlanKeepsTheSharesAndNeverLowersTheCanaryOfTheStepReached() {
+        Plan origin = Plan.perPool(List.of("a", "b"), Map.of("a", 10, "b", 10), List.of(1, 4, 5), false);
+        // pool a: canary 0, 1, 5, 10 of 10 (then b's steps keep a at 10)
+        Plan up = origin.resized(origin, "a", 20, 1);
+        assertThat(up.totals()).containsEntry("a", 20).containsEntry("b", 10);
+        assertThat(up.steps().stream().map(s -> s.get("a")).toList()).containsExactly(0, 2, 10, 20, 20, 20, 20);
+        assertThat(up.steps().stream().map(s -> s.get("b")).toList()).isEqualTo(origin.steps().stream().map(s -> s.get("b")).toList());
+        // down to 4 at step 1: 10 % of 4 rounds to 0, at least one; but the batch under check keeps the 2 canaries it has
+        Plan down = up.resized(origin, "a", 4, 1);
+        assertThat(down.steps().stream().map(s -> s.get("a")).toList()).containsExactly(0, 2, 2, 4, 4, 4, 4);
+        assertThat(down.running(1, "a")).isEqualTo(2);
+        assertThat(origin.resized(origin, "a", 4, 0).canary(1, "a")).as("a batch not reached yet keeps at least one").isEqualTo(1);
+        // at step 2 (canary 10 of 20) a drop to 4: the canary stays at 10, the running side gives way, the total holds it
+        Plan held = up.resized(origin, "a", 4, 2);
+        assertThat(held.canary(2, "a")).isEqualTo(10);
+        assertThat(held.totals().get("a")).isEqualTo(10);
+        assertThat(held.running(2, "a")).isZero();
+        // before the first batch is reached, resizing back gives the origin again
+        assertThat(up.resized(origin, "a", 10, 0)).as("from the origin every time: no drift").isEqualTo(origin);
+        assertThat(up.resized(origin, "a", 10, 1).canary(1, "a")).as("but never fewer canaries at the batch reached").isEqualTo(2);
+        // at the last step nothing is under check: the canary follows the total both ways
+        Plan last = origin.resized(origin, "a", 3, origin.lastStep());
+        assertThat(last.canary(origin.lastStep(), "a")).isEqualTo(3);
+    }
+
+    @Test
+    void resizedPlansStayMonotoneForRandomTotals() {
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < 2000; i++) {
+            int total = 1 + rnd.nextInt(30);
+            List<Integer> batches = new java.util.ArrayList<>();
+            int left = total;
+            while (left > 0) {
+                int b = 1 + rnd.nextInt(left);
+                batches.add(b);
+                left -= b;
+            }
+            Plan origin = Plan.perPool(List.of("a"), Map.of("a", total), batches, false);
+            int reached = rnd.nextInt(origin.lastStep() + 1);
+            int to = 1 + rnd.nextInt(60);
+            Plan p = origin.resized(origin, "a", to, reached);
+            int t = p.totals().get("a");
+            assertThat(t).isGreaterThanOrEqualTo(to);
+            for (int s = 1; s <= p.lastStep(); s++) {
+                assertThat(p.canary(s, "a")).isBetween(p.canary(s - 1, "a"), t);
+                if (origin.canary(s, "a") > 0) {
+                    assertThat(p.canary(s, "a")).isPositive();
+                }
+            }
+            assertThat(p.canary(p.lastStep(), "a")).isEqualTo(t);
+            if (reached > 0 && reached < origin.lastStep()) {
+                assertThat(p.canary(reached, "a")).isGreaterThanOrEqualTo(Math.min(origin.canary(reached, "a"), t));
+            }
+            if (t > to) {
+                assertThat(p.canary(reached, "a")).as("the total grows only to hold the canary of the step reached").isEqualTo(t);
+            }
+        }
+    }
 }

@@ -328,4 +328,50 @@ class ReleaseReconcilerTest {
         assertThat(untilQuiet(r, new ArrayList<>()).release().state()).isEqualTo(ReleaseState.SUCCEEDED);
         assertThat(k8s.get("a", NS, "web-v1")).isNull();
     }
+
+    @Test
+    void aTotalAskedWhileWaitingAtTheGateIsAppliedInThePlansSharesCapacityFirstAndTheReleaseWaitsOn() {
+        Release r = release(spec(List.of("a"), List.of(2, 8), ReleaseSpec.Gate.MANUAL, ReleaseSpec.OnDeadline.PAUSE, null, null), 10);
+        List<String> events = new ArrayList<>();
+        var res = untilQuiet(r, events);
+        assertThat(res.release().state()).isEqualTo(ReleaseState.WAITING);
+        assertThat(replicas("a", "web-v2")).isEqualTo(2);
+        assertThat(replicas("a", "web-v1")).isEqualTo(8);
+        // load doubles: an autoscaler asks for 20; 20 % canary kept, so 4 + 16
+        Release resized = res.release().resized(Map.of("a", 20));
+        var first = reconciler.reconcile(resized, now);
+        assertThat(first.outcome()).isEqualTo(new Outcome.Waiting("resizing: a: canary scaled up to 4"));
+        k8s.settle();
+        res = untilQuiet(first.release(), events);
+        assertThat(res.release().state()).as("never paused, still at its gate").isEqualTo(ReleaseState.WAITING);
+        assertThat(res.outcome()).isEqualTo(new Outcome.Waiting("gate", null));
+        assertThat(replicas("a", "web-v2")).isEqualTo(4);
+        assertThat(replicas("a", "web-v1")).isEqualTo(16);
+        // load falls to a quarter: 5 asked; the canary of the batch under check is not lowered (4), the running side gives way
+        res = untilQuiet(res.release().resized(Map.of("a", 5)), events);
+        assertThat(replicas("a", "web-v2")).isEqualTo(4);
+        assertThat(replicas("a", "web-v1")).isEqualTo(1);
+        assertThat(res.release().state()).isEqualTo(ReleaseState.WAITING);
+        // promoted: the last step puts every replica of the resized total on the canary, and the release ends done
+        res = untilQuiet(res.release().with(ReleaseState.RUNNING, 1, 2, now, "promote"), events);
+        assertThat(res.release().state()).isEqualTo(ReleaseState.SUCCEEDED);
+        assertThat(replicas("a", "web-v2")).isEqualTo(5);
+        assertThat(k8s.get("a", NS, "web-v1")).isNull();
+        assertThat(events).containsExactly("batch-done", "succeeded");
+    }
+
+    @Test
+    void aTotalAskedWhileABatchMovesChangesItsTargetsWithoutCallingItAnOutsideChange() {
+        Release r = release(spec(List.of("a"), List.of(5, 5), ReleaseSpec.Gate.MANUAL, ReleaseSpec.OnDeadline.PAUSE, null, null), 10);
+        var first = reconciler.reconcile(r, now); // canary scaled up to 5
+        k8s.settle();
+        assertThat(replicas("a", "web-v2")).isEqualTo(5);
+        // asked for 14 before the running side shrank: 7 + 7
+        var res = untilQuiet(first.release().resized(Map.of("a", 14)), new ArrayList<>());
+        assertThat(res.release().state()).isEqualTo(ReleaseState.WAITING);
+        assertThat(replicas("a", "web-v2")).isEqualTo(7);
+        assertThat(replicas("a", "web-v1")).isEqualTo(7);
+        assertThat(res.release().origin().totals()).containsEntry("a", 10);
+        assertThat(res.release().plan().totals()).containsEntry("a", 14);
+    }
 }

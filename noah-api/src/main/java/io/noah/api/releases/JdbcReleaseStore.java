@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -119,6 +120,32 @@ public class JdbcReleaseStore implements ReleaseStore {
                         rs.getString("from_state") == null ? null : ReleaseState.valueOf(rs.getString("from_state")),
                         ReleaseState.valueOf(rs.getString("to_state")), rs.getInt("step"), rs.getInt("target"), rs.getString("reason")))
                 .list();
+    }
+
+    @Override
+    public void requestTotal(String releaseId, String pool, int total, boolean up, String actor, String reason, Instant at) {
+        Timestamp t = Timestamp.from(at);
+        db.sql("insert into release_total_request (release_id, pool, total, actor, reason, requested_at, last_up_at, last_down_at)"
+                        + " values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (release_id, pool) do update set total = excluded.total,"
+                        + " actor = excluded.actor, reason = excluded.reason, requested_at = excluded.requested_at,"
+                        + " last_up_at = coalesce(excluded.last_up_at, release_total_request.last_up_at),"
+                        + " last_down_at = coalesce(excluded.last_down_at, release_total_request.last_down_at)")
+                .params(releaseId, pool, total, actor, reason, t, up ? t : null, up ? null : t).update();
+    }
+
+    @Override
+    public Map<String, Map<String, TotalRequest>> totalRequests() {
+        Map<String, Map<String, TotalRequest>> out = new java.util.HashMap<>();
+        db.sql("select q.* from release_total_request q join release r on r.id = q.release_id where r.state in " + ACTIVE)
+                .query((rs, n) -> new TotalRequest(rs.getString("release_id"), rs.getString("pool"), rs.getInt("total"),
+                        rs.getString("actor"), rs.getString("reason"), rs.getTimestamp("requested_at").toInstant(),
+                        instant(rs.getTimestamp("last_up_at")), instant(rs.getTimestamp("last_down_at"))))
+                .list().forEach(q -> out.computeIfAbsent(q.releaseId(), k -> new java.util.HashMap<>()).put(q.pool(), q));
+        return out;
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     /**

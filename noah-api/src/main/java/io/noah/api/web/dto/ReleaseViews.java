@@ -21,7 +21,7 @@ public final class ReleaseViews {
 
     public record Event(long id, Instant at, String actor,
                         @Schema(allowableValues = {"created", "promoted", "paused", "resumed", "aborted", "rollback", "rollback-fast",
-                                "batch-done", "succeeded", "deadline-rollback", "rolled-back-step", "rolled-back"}) String type,
+                                "batch-done", "succeeded", "deadline-rollback", "rolled-back-step", "rolled-back", "resized"}) String type,
                         @Schema(allowableValues = {"running", "waiting", "paused", "rolling_back", "succeeded", "rolled_back", "aborted"}) @Nullable String from, @Schema(allowableValues = {"running", "waiting", "paused", "rolling_back", "succeeded", "rolled_back", "aborted"}) String to, int step, int target,
                         @Nullable String reason) {
     }
