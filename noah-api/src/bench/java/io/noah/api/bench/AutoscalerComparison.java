@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * The Kubernetes HPA and Noah's autoscaler side by side (not a test; prints a table, writes a PNG). Two identical apps
- * (2 pods, CPU request 500m) in one cluster: {@code hpa} scaled by a HorizontalPodAutoscaler (autoscaling/v2, CPU 50 %,
+ * (4 pods, CPU request 500m: the steady state of the first load) in one cluster: {@code hpa} scaled by a HorizontalPodAutoscaler (autoscaling/v2, CPU 50 %,
  * the controller in the stack's kube-controller-manager reading metrics-server), {@code noah} by a Noah policy (CPU 50 %,
  * Noah's defaults: 15 s tick, 1 min window), both 2..20 replicas. One load trace, in cores for the whole app, split
  * evenly over its pods every 5 s through KWOK's usage annotation (so both autoscalers see the same usage: metrics-server
@@ -69,13 +69,13 @@ public final class AutoscalerComparison {
             Thread.sleep(50);
         }
         for (String app : List.of("hpa", "noah")) {
-            Deployment d = Workloads.deployment(app, 2);
-            d.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("kwok.x-k8s.io/usage-cpu", "500m"));
+            Deployment d = Workloads.deployment(app, 4); // the steady state of the first load: 1 core over 4 pods at 50 %
+            d.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("kwok.x-k8s.io/usage-cpu", "250m"));
             d.getSpec().getTemplate().getSpec().getContainers().getFirst()
                     .setResources(new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("500m")).build());
             k.apps().deployments().inNamespace(ns).resource(d).create();
         }
-        while (Workloads.readyReplicas(k, ns, "hpa") < 2 || Workloads.readyReplicas(k, ns, "noah") < 2) {
+        while (Workloads.readyReplicas(k, ns, "hpa") < 4 || Workloads.readyReplicas(k, ns, "noah") < 4) {
             Thread.sleep(500);
         }
         NoahServer noah = NoahServer.get();
@@ -149,9 +149,10 @@ public final class AutoscalerComparison {
         System.out.println("|---|---|---|");
         long[] steps = {60, 360, 420, 600};
         String[] names = {"step up 1 → 4 cores", "spike 4 → 7", "spike over 7 → 4", "step down 4 → 1"};
+        boolean[] up = {true, true, false, false};
         for (int i = 0; i < steps.length; i++) {
-            System.out.printf("| reaction to %s (first change of replicas) | %s | %s |%n", names[i], react(samples, steps[i], true),
-                    react(samples, steps[i], false));
+            System.out.printf("| reaction to %s (first scale %s after it) | %s | %s |%n", names[i], up[i] ? "up" : "down",
+                    react(samples, steps[i], up[i], true), react(samples, steps[i], up[i], false));
         }
         System.out.printf("| scale events | %d | %d |%n", events(samples, true), events(samples, false));
         System.out.printf("| time above target (per-pod load > 55 %% of requests) | %d s | %d s |%n", over(samples, true), over(samples, false));
@@ -163,14 +164,15 @@ public final class AutoscalerComparison {
         return hpa ? x.hpa() : x.noah();
     }
 
-    private static String react(List<Sample> samples, long from, boolean hpa) {
+    /** Seconds from {@code from} to the first change of replicas in that direction. */
+    private static String react(List<Sample> samples, long from, boolean up, boolean hpa) {
         int before = -1;
         for (Sample x : samples) {
-            if (x.s() < from) {
-                before = replicas(x, hpa);
-            } else if (replicas(x, hpa) != before) {
+            int r = replicas(x, hpa);
+            if (x.s() >= from && before >= 0 && (up ? r > before : r < before)) {
                 return (x.s() - from) + " s";
             }
+            before = r;
         }
         return "none";
     }
@@ -250,11 +252,13 @@ public final class AutoscalerComparison {
         series(g, samples, x -> x.noah(), new Color(30, 90, 200), left, h - bottom, sx, sy, false);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         g.setColor(new Color(120, 120, 120));
-        g.drawString("ideal replicas (every pod at 50 % of its request)", left + 10, top - 10);
-        g.setColor(new Color(200, 60, 40));
-        g.drawString("Kubernetes HPA", left + 360, top - 10);
-        g.setColor(new Color(30, 90, 200));
-        g.drawString("Noah", left + 490, top - 10);
+        int x0 = left + 10;
+        for (var label : List.of(Map.entry("ideal replicas (every pod at 50 % of its request)", new Color(120, 120, 120)),
+                Map.entry("Kubernetes HPA", new Color(200, 60, 40)), Map.entry("Noah", new Color(30, 90, 200)))) {
+            g.setColor(label.getValue());
+            g.drawString(label.getKey(), x0, top - 10);
+            x0 += g.getFontMetrics().stringWidth(label.getKey()) + 24;
+        }
         g.dispose();
         out.getAbsoluteFile().getParentFile().mkdirs();
         ImageIO.write(img, "png", out);

@@ -19,7 +19,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -61,7 +60,7 @@ public class AutoscalersController {
     public AutoscalerViews.Autoscaler create(@Valid @RequestBody AutoscalerRequests.Spec b, @AuthenticationPrincipal NoahPrincipal caller,
                                              HttpServletRequest req, HttpServletResponse res) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, b.reason());
-        requireApp(caller, b.app());
+        caller.requireApp(b.app());
         Autoscaler a = service.create(spec(b), caller.name());
         res.setHeader("Location", "/api/v1/autoscalers/" + a.id());
         return view(a);
@@ -88,7 +87,7 @@ public class AutoscalersController {
     public AutoscalerViews.Autoscaler replace(@PathVariable String id, @Valid @RequestBody AutoscalerRequests.Spec b,
                                               @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, b.reason());
-        requireApp(caller, service.require(id).spec().app());
+        caller.requireApp(service.require(id).spec().app());
         return view(service.update(id, spec(b)));
     }
 
@@ -111,7 +110,7 @@ public class AutoscalersController {
     @Operation(operationId = "deleteAutoscaler", summary = "Delete a policy and its decisions; the replica counts stay as they are",
             description = "The reason for the audit log in the X-Noah-Reason header. Admin, ops, and developers for their apps.")
     public void delete(@PathVariable String id, @AuthenticationPrincipal NoahPrincipal caller) {
-        requireApp(caller, service.require(id).spec().app());
+        caller.requireApp(service.require(id).spec().app());
         service.delete(id);
     }
 
@@ -145,7 +144,7 @@ public class AutoscalersController {
     private AutoscalerViews.Autoscaler mode(String id, PolicySpec.Mode mode, AutoscalerRequests.Action body, NoahPrincipal caller,
                                             HttpServletRequest req) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, body == null ? null : body.reason());
-        requireApp(caller, service.require(id).spec().app());
+        caller.requireApp(service.require(id).spec().app());
         return view(service.mode(id, mode));
     }
 
@@ -161,12 +160,6 @@ public class AutoscalersController {
                 t.upLimitPercent());
         return new PolicySpec(b.app(), b.namespace(), pools, strategies, tuning,
                 "observe".equals(b.mode()) ? PolicySpec.Mode.OBSERVE : PolicySpec.Mode.ENFORCE);
-    }
-
-    private static void requireApp(NoahPrincipal caller, String app) {
-        if (!caller.mayActOnApp(app)) {
-            throw new AccessDeniedException("a developer token may act only on its apps");
-        }
     }
 
     private AutoscalerViews.Autoscaler view(Autoscaler a) {

@@ -23,7 +23,6 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.ResponseStatus;
-import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -65,7 +64,7 @@ public class ReleasesController {
     public ReleaseViews.Release start(@Valid @RequestBody ReleaseRequests.Create b, @AuthenticationPrincipal NoahPrincipal caller,
                                       HttpServletRequest req, HttpServletResponse res) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, b.reason());
-        requireApp(caller, b.app());
+        caller.requireApp(b.app());
         ReleaseSpec spec = new ReleaseSpec(b.app(), b.namespace(), b.version(), b.images(), b.env(), b.resources(), b.pools(), b.batches(),
                 "percent".equals(b.batchUnit()), Boolean.TRUE.equals(b.spanPools()),
                 "auto".equals(b.gate()) ? ReleaseSpec.Gate.AUTO : ReleaseSpec.Gate.MANUAL,
@@ -143,7 +142,7 @@ public class ReleasesController {
         String reason = body == null ? null : body.reason();
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, reason);
         Release r = find(id);
-        requireApp(caller, r.spec().app());
+        caller.requireApp(r.spec().app());
         return view(action.apply(r, reason));
     }
 
@@ -202,12 +201,6 @@ public class ReleasesController {
 
     private Release find(String id) {
         return store.get(id).orElseThrow(() -> new NoahException(NoahException.Reason.NOT_FOUND, "no release " + id));
-    }
-
-    private static void requireApp(NoahPrincipal caller, String app) {
-        if (!caller.mayActOnApp(app)) {
-            throw new AccessDeniedException("a developer token may act only on its apps");
-        }
     }
 
     private static ReleaseViews.Event event(ReleaseStore.Event e) {
