@@ -55,6 +55,7 @@ class AutoscalerFailoverE2ETest {
             }
         });
         URI metrics = URI.create(stack.metricsUrl());
+        String[] policy = new String[1];
         noah.stop(); // only the separate processes evaluate policies in this test
         try (MetricFeeder feeder = new MetricFeeder(stack.metricsUrl()); TcpProxy proxy = new TcpProxy(metrics.getPort())) {
             // 1.3 × target per pod, whatever the count: above the tolerance, below the frustrated level
@@ -67,6 +68,7 @@ class AutoscalerFailoverE2ETest {
                         "tuning", Map.of("downCooldownSeconds", 0), "mode", "enforce", "reason", "failover test"));
                 assertThat(created.status()).as(created.raw()).isEqualTo(201);
                 id = created.body().get("id").asString();
+                policy[0] = id;
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                         .until(() -> k.apps().deployments().inNamespace(ns).withName("orders").get().getSpec().getReplicas() == 3);
                 first.kill9(); // right after its write: its decision may or may not be recorded
@@ -77,8 +79,8 @@ class AutoscalerFailoverE2ETest {
                 JsonNode d = await("the policy evaluated by the second instance").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                         .until(() -> latest(noah, second, id), x -> x != null && x.get("reason").asString().equals("up-cooldown"));
                 assertThat(d.get("lastScaleUp").isNull()).as("the scale time read from the Deployment").isFalse();
-                Thread.sleep(NoahServer.AUTOSCALER_TICK.multipliedBy(3).toMillis());
-                assertThat(k.apps().deployments().inNamespace(ns).withName("orders").get().getSpec().getReplicas()).isEqualTo(3);
+                await().during(NoahServer.AUTOSCALER_TICK.multipliedBy(3)).atMost(NoahServer.AUTOSCALER_TICK.multipliedBy(3).plusSeconds(10))
+                        .until(() -> k.apps().deployments().inNamespace(ns).withName("orders").get().getSpec().getReplicas() == 3);
                 assertThat(maxDesired.get()).as("scaled once, never twice").isEqualTo(3);
 
                 // the metric store unreachable while the load falls: nothing scales down, health says DEGRADED
@@ -90,8 +92,8 @@ class AutoscalerFailoverE2ETest {
                 JsonNode health = noah.sendTo(second.port(), "GET", "/actuator/health", ADMIN_TOKEN, null).body();
                 assertThat(health.get("status").asString()).isEqualTo("DEGRADED");
                 assertThat(health.get("components").get("autoscaler").get("status").asString()).isEqualTo("DEGRADED");
-                Thread.sleep(NoahServer.AUTOSCALER_TICK.multipliedBy(2).toMillis());
-                assertThat(k.apps().deployments().inNamespace(ns).withName("orders").get().getSpec().getReplicas()).isEqualTo(3);
+                await().during(NoahServer.AUTOSCALER_TICK.multipliedBy(2)).atMost(NoahServer.AUTOSCALER_TICK.multipliedBy(2).plusSeconds(10))
+                        .until(() -> k.apps().deployments().inNamespace(ns).withName("orders").get().getSpec().getReplicas() == 3);
 
                 proxy.restore();
                 await("scaled down after the source is back").atMost(Duration.ofSeconds(30))
@@ -102,6 +104,9 @@ class AutoscalerFailoverE2ETest {
         } finally {
             watch.close();
             noah.start();
+            if (policy[0] != null) {
+                noah.send("DELETE", "/api/v1/autoscalers/" + policy[0], ADMIN_TOKEN, null); // not evaluated by later tests
+            }
             k.namespaces().withName(ns).delete();
         }
     }
