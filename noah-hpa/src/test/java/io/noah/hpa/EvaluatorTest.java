@@ -36,6 +36,9 @@ class EvaluatorTest {
         String unavailable;
         List<String> others = List.of();
         boolean loseRace;
+        /** The live Deployment differs from the cache: another count, or gone. */
+        Integer liveReplicas;
+        boolean liveGone;
 
         FakePools deployment(String name, int n) {
             replicas.put(name, n);
@@ -77,8 +80,8 @@ class EvaluatorTest {
 
         @Override
         public Optional<DeploymentOps.Versioned> live(String pool, String namespace, String name) {
-            Integer n = replicas.get(name);
-            return n == null ? Optional.empty() : Optional.of(new DeploymentOps.Versioned(new DeploymentOps.State(name, n, 1, 1, n, n, n, n,
+            Integer n = liveReplicas != null ? liveReplicas : replicas.get(name);
+            return n == null || liveGone ? Optional.empty() : Optional.of(new DeploymentOps.Versioned(new DeploymentOps.State(name, n, 1, 1, n, n, n, n,
                     Map.of(), Map.copyOf(annotations.get(name)), TemplatePrint.of(null)), Integer.toString(versions.get(name)), "uid-" + name));
         }
 
@@ -301,5 +304,110 @@ class EvaluatorTest {
         DecisionRecord d = evaluate(PolicySpec.Mode.ENFORCE, new Calculator.History(NOW.minusSeconds(60), null), NOW);
         assertThat(d.reason()).isEqualTo("down-cooldown");
         assertThat(pools.writes).isEmpty();
+    }
+
+    @Test
+    void aScaleDownWritesItsOwnTimeAndAnOwnerIsAskedDownwardsToo() {
+        cores = 0.05; // 10 % of the request against a 50 % target: 4 → 1, clamped at min 2
+        DecisionRecord d = evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW);
+        assertThat(d.applied()).isTrue();
+        assertThat(d.desired()).isEqualTo(2);
+        assertThat(pools.annotations.get("web")).containsKey(Evaluator.LAST_SCALE_DOWN).doesNotContainKey(Evaluator.LAST_SCALE_UP);
+        assertThat(d.detail().lastScaleDown()).isEqualTo(NOW);
+
+        pools.deployment("web", 4).deployment("web-v2", 2);
+        owners = Map.of(ReplicaOwners.key("p", "ns", "web"), new ReplicaOwners.Owner("release r-1 (waiting, batch 1 of 2)", true, null,
+                NOW.minus(Duration.ofHours(1)), NOW.minus(Duration.ofHours(2))));
+        DecisionRecord viaOwner = evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW);
+        assertThat(viaOwner.applied()).isTrue();
+        assertThat(asked).containsExactly("p/web=2");
+        assertThat(viaOwner.detail().lastScaleDown()).isEqualTo(NOW);
+        assertThat(viaOwner.detail().lastScaleUp()).isEqualTo(NOW.minus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void aDeploymentChangedOrGoneSinceTheCacheIsAConflict() {
+        cores = 0.5;
+        pools.liveReplicas = 5; // scaled by someone since the cache saw 4
+        assertThat(evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW).reason()).isEqualTo("write-conflict");
+        pools.liveReplicas = null;
+        pools.liveGone = true;
+        assertThat(evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW).reason()).isEqualTo("write-conflict");
+        assertThat(pools.writes).isEmpty();
+    }
+
+    @Test
+    void noDeploymentAndAKedaObjectInTheNamespaceFreeze() {
+        cores = 0.5;
+        pools.replicas.clear();
+        assertThat(evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW).reason()).isEqualTo("no-deployment");
+        pools.deployment("web", 4);
+        pools.others = List.of("ScaledObject web-so (KEDA)"); // no target named: counts for every Deployment
+        assertThat(evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW).reason()).isEqualTo("other-autoscaler");
+        pools.others = List.of("HorizontalPodAutoscaler x → Deployment other");
+        assertThat(evaluate(PolicySpec.Mode.OBSERVE, Calculator.History.NONE, NOW).reason()).isEqualTo("scale-up");
+    }
+
+    @Test
+    void memoryIoAndCustomStrategiesReadTheirRequestsAndAMissingPodIsMissing() {
+        var spec = new PolicySpec("web", "ns", Map.of("p", new PolicySpec.Bounds(2, 20)), List.of(
+                new PolicySpec.StrategySpec("mem", "memory", 0.5, null),
+                new PolicySpec.StrategySpec("io", "io", 1e6, null),
+                new PolicySpec.StrategySpec("rps", "custom", 100, "sum by (pod) (rps{namespace=\"$namespace\",pod=~\"$pods\"})")),
+                null, PolicySpec.Mode.OBSERVE);
+        Map<String, Double> byPod = new HashMap<>();
+        MetricSource source = (q, pool, ns, pods, at) -> {
+            Map<String, Double> m = new HashMap<>();
+            pods.stream().filter(x -> !x.endsWith("-3")).forEach(x -> m.put(x, q.text().contains("rps") ? 100.0
+                    : q.text().contains("memory") ? (1 << 27) : 5e5));
+            byPod.putAll(m);
+            return m;
+        };
+        Evaluator e = new Evaluator(pools, source, DefaultQueries.BY_STRATEGY, fakeOwners, Duration.ofMinutes(1));
+        DecisionRecord d = e.evaluate(new Autoscaler("as-2", spec, 1, "ops", LONG_AGO, LONG_AGO), "p",
+                new Evaluator.TickContext(NOW, Map.of(), Map.of(), source), Calculator.History.NONE);
+        assertThat(d.detail().strategies()).extracting(Calculator.StrategyResult::name).containsExactly("mem", "io", "rps");
+        assertThat(d.detail().strategies()).allMatch(r -> r.missing() == 1);
+        assertThat(d.detail().pods()).filteredOn(x -> x.name().equals("web-0")).first()
+                .satisfies(x -> assertThat(x.memoryRequest()).isEqualTo(1 << 28));
+        assertThat(d.detail().pods()).filteredOn(x -> x.name().equals("web-3")).first().satisfies(x -> assertThat(x.values()).isEmpty());
+        assertThat(pools.writes).isEmpty();
+    }
+
+    @Test
+    void planningSaysWhatATickWillAskAndNothingForAnUnusablePoolOrNoPods() {
+        List<String> wanted = new ArrayList<>();
+        MetricSource recording = (q, pool, ns, pods, at) -> {
+            synchronized (wanted) {
+                wanted.add(pool + "/" + ns + ":" + pods.size());
+            }
+            return Map.of();
+        };
+        TickMetrics metrics = new TickMetrics(recording);
+        evaluator().plan(policy(PolicySpec.Mode.ENFORCE), "p", metrics);
+        pools.unavailable = "pool p is unreachable";
+        evaluator().plan(policy(PolicySpec.Mode.ENFORCE), "p2", metrics);
+        pools.unavailable = null;
+        try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            metrics.fetch(NOW, exec, new java.util.concurrent.Semaphore(2));
+        }
+        assertThat(wanted).containsExactly("p/ns:4");
+        pools.replicas.put("web", 0);
+        TickMetrics none = new TickMetrics(recording);
+        evaluator().plan(policy(PolicySpec.Mode.ENFORCE), "p", none);
+        try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            none.fetch(NOW, exec, new java.util.concurrent.Semaphore(2));
+        }
+        assertThat(wanted).hasSize(1);
+    }
+
+    @Test
+    void laterScaleTimesWin() {
+        Instant a = NOW.minusSeconds(10);
+        Instant b = NOW.minusSeconds(5);
+        var merged = Evaluator.latest(new Calculator.History(a, b), new Calculator.History(b, null));
+        assertThat(merged).isEqualTo(new Calculator.History(b, b));
+        assertThat(Evaluator.latest(Calculator.History.NONE, new Calculator.History(null, a))).isEqualTo(new Calculator.History(null, a));
+        assertThat(Evaluator.history(Map.of(Evaluator.LAST_SCALE_UP, "yesterday"))).isEqualTo(Calculator.History.NONE);
     }
 }
