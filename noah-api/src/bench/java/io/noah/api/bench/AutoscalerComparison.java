@@ -139,7 +139,21 @@ public final class AutoscalerComparison {
                 }
             }
         }
-        return k.apps().deployments().inNamespace(ns).withName(app).get().getSpec().getReplicas();
+        for (int attempt = 0; ; attempt++) {
+            Deployment d = k.apps().deployments().inNamespace(ns).withName(app).get();
+            if (d != null) {
+                return d.getSpec().getReplicas();
+            }
+            if (attempt == 5) { // a 404 while the API server is under load (seen once): the run goes on, not the harness
+                throw new IllegalStateException("Deployment " + ns + "/" + app + " not found five times in a row");
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** Time to react to each step, scale events, time with the pods above target (10 % band), replica-seconds. */
