@@ -87,6 +87,11 @@ public final class Calculator {
     public record History(Instant lastScaleUp, Instant lastScaleDown) {
         public static final History NONE = new History(null, null);
 
+        /** These times after a scale at {@code at} ({@code up}: a scale-up). */
+        public History after(boolean up, Instant at) {
+            return up ? new History(at, lastScaleDown) : new History(lastScaleUp, at);
+        }
+
         Instant lastScale() {
             if (lastScaleUp == null) {
                 return lastScaleDown;

@@ -160,8 +160,7 @@ public final class Evaluator {
             pools.event(pool, ns, dep.name(), dep.uid(), "Normal", "NoahAutoscaled", "New size of app " + a.spec().app() + ": "
                     + d.desired() + " (was " + current + "); reason: " + d.explanation() + " (policy " + a.id() + "); " + answer.what());
         }
-        Calculator.History after = up ? new Calculator.History(now, h.lastScaleDown()) : new Calculator.History(h.lastScaleUp(), now);
-        return new Write(d, after, true, null, d.explanation() + "; " + answer.what());
+        return new Write(d, h.after(up, now), true, null, d.explanation() + "; " + answer.what());
     }
 
     /** The later of each scale time. */
@@ -200,7 +199,7 @@ public final class Evaluator {
         if (!pools.scale(pool, ns, name, live.resourceVersion(), current, d.desired(), annotations)) {
             return new Write(d, h, false, "write-conflict", CHANGED);
         }
-        Calculator.History after = up ? new Calculator.History(now, h.lastScaleDown()) : new Calculator.History(h.lastScaleUp(), now);
+        Calculator.History after = h.after(up, now);
         pools.event(pool, ns, name, live.uid(), "Normal", "NoahAutoscaled", "New size: " + d.desired() + "; reason: " + d.explanation()
                 + " (policy " + a.id() + ", was " + current + ")");
         return new Write(d, after, true, null, null);

@@ -56,15 +56,18 @@ public interface Pools {
 
     static Pools of(ClusterRegistry registry, DeploymentOps ops, ScalerConflicts conflicts) {
         return new Pools() {
-            /** pool → "namespace/app" → pods, built on first use in a tick. */
-            private final Map<String, Map<String, List<PodRecord>>> pods = new ConcurrentHashMap<>();
+            /** A pool's pods by "namespace/app" (not terminating) and its pod count per namespace: one pass, once per tick. */
+            record PodIndex(Map<String, List<PodRecord>> byApp, Map<String, Integer> perNamespace) {
+            }
+
+            /** pool → its pod index, built on first use in a tick. */
+            private final Map<String, PodIndex> pods = new ConcurrentHashMap<>();
             private final Map<String, Map<String, List<DeploymentRecord>>> deployments = new ConcurrentHashMap<>();
 
             @Override
             public void newTick() {
                 pods.clear();
                 deployments.clear();
-                perNamespace.clear();
             }
 
             @Override
@@ -85,15 +88,7 @@ public interface Pools {
             public App app(String pool, String namespace, String app) {
                 ClusterHandle h = registry.require(pool);
                 String key = namespace + "/" + app;
-                var byApp = pods.computeIfAbsent(pool, p -> {
-                    Map<String, List<PodRecord>> m = new HashMap<>();
-                    for (PodRecord r : h.cache().pods().records().values()) {
-                        if (r.app() != null && !r.terminating()) {
-                            m.computeIfAbsent(r.namespace() + "/" + r.app(), k -> new ArrayList<>()).add(r);
-                        }
-                    }
-                    return m;
-                });
+                var byApp = index(pool, h).byApp();
                 var deps = deployments.computeIfAbsent(pool, p -> {
                     Map<String, List<DeploymentRecord>> m = new HashMap<>();
                     for (DeploymentRecord r : h.cache().deployments().records().values()) {
@@ -106,22 +101,24 @@ public interface Pools {
                 return new App(deps.getOrDefault(key, List.of()), byApp.getOrDefault(key, List.of()));
             }
 
-            /** Pool → namespace → pod count, built once per tick. */
-            private final Map<String, Map<String, Integer>> perNamespace = new java.util.concurrent.ConcurrentHashMap<>();
+            private PodIndex index(String pool, ClusterHandle h) {
+                return pods.computeIfAbsent(pool, p -> {
+                    Map<String, List<PodRecord>> byApp = new HashMap<>();
+                    Map<String, Integer> perNamespace = new HashMap<>();
+                    for (PodRecord r : h.cache().pods().records().values()) {
+                        perNamespace.merge(r.namespace(), 1, Integer::sum);
+                        if (r.app() != null && !r.terminating()) {
+                            byApp.computeIfAbsent(r.namespace() + "/" + r.app(), k -> new ArrayList<>()).add(r);
+                        }
+                    }
+                    return new PodIndex(byApp, perNamespace);
+                });
+            }
 
             @Override
             public int podsInNamespace(String pool, String namespace) {
                 Optional<ClusterHandle> h = registry.get(pool);
-                if (h.isEmpty()) {
-                    return Integer.MAX_VALUE;
-                }
-                return perNamespace.computeIfAbsent(pool, p -> {
-                    Map<String, Integer> m = new HashMap<>();
-                    for (PodRecord r : h.get().cache().pods().records().values()) {
-                        m.merge(r.namespace(), 1, Integer::sum);
-                    }
-                    return m;
-                }).getOrDefault(namespace, 0);
+                return h.isEmpty() ? Integer.MAX_VALUE : index(pool, h.get()).perNamespace().getOrDefault(namespace, 0);
             }
 
             @Override
