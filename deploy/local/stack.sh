@@ -336,7 +336,8 @@ stages_yaml() {
   local k; k="$(dirname "$bin")/kwok-kustomize/stage"
   cat "$k/node/fast/node-initialize.yaml"; echo "---"
   cat "$k/node/heartbeat/node-heartbeat.yaml"; echo "---"
-  sed '/^    matchExpressions:/a\    - key: '"'"'.metadata.labels["noah.io/never-ready"]'"'"'\n      operator: '"'"'DoesNotExist'"'"'\n    - key: '"'"'.spec.containers.[0].image'"'"'\n      operator: '"'"'NotIn'"'"'\n      values: ['"'"'registry.local/never-ready'"'"']' \
+  sed -e '/^    matchExpressions:/a\    - key: '"'"'.metadata.labels["noah.io/never-ready"]'"'"'\n      operator: '"'"'DoesNotExist'"'"'\n    - key: '"'"'.spec.containers.[0].image'"'"'\n      operator: '"'"'NotIn'"'"'\n      values: ['"'"'registry.local/never-ready'"'"']' \
+    -e '/^  next:/i\  # a pod annotated pod-ready.stage.kwok.x-k8s.io/delay (e.g. "8s") becomes Ready that much later (slow starters)\n  delay:\n    durationMilliseconds: 0\n    durationFrom:\n      expressionFrom: '"'"'.metadata.annotations["pod-ready.stage.kwok.x-k8s.io/delay"]'"'"'' \
     "$k/pod/fast/pod-ready.yaml"; echo "---"
   cat "$k/pod/fast/pod-complete.yaml"; echo "---"
   cat "$k/pod/fast/pod-delete.yaml"; echo "---"
@@ -346,6 +347,74 @@ stages_yaml() {
   never_ready_stage pod-never-ready-image "    - key: '.spec.containers.[0].image'
       operator: 'In'
       values: ['registry.local/never-ready']"
+  echo "---"
+  traffic_stages
+}
+
+# a kubelet's readiness-gate rule, which KWOK's stages do not have: a Running pod whose noah.io/in-traffic condition
+# is False is not Ready (and its EndpointSlice entries turn not ready); when the condition is True again, it is
+traffic_stages() {
+  cat <<'EOF'
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-traffic-out
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.status.conditions.[] | select( .type == "noah.io/in-traffic" ) | .status'
+      operator: 'In'
+      values: ['False']
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'In'
+      values: ['True']
+  next:
+    statusTemplate: |
+      conditions:
+      - lastTransitionTime: {{ Now | Quote }}
+        status: "False"
+        reason: ReadinessGatesNotReady
+        message: 'corresponding condition of pod readiness gate "noah.io/in-traffic" does not exist or is False'
+        type: Ready
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-traffic-in
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.status.conditions.[] | select( .type == "noah.io/in-traffic" ) | .status'
+      operator: 'In'
+      values: ['True']
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .reason'
+      operator: 'In'
+      values: ['ReadinessGatesNotReady']
+  next:
+    statusTemplate: |
+      conditions:
+      - lastTransitionTime: {{ Now | Quote }}
+        status: "True"
+        reason: null
+        message: null
+        type: Ready
+EOF
 }
 
 cluster_config() { # name index

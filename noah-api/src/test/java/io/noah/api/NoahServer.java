@@ -45,6 +45,7 @@ public final class NoahServer {
         props.put("noah.autoscaler.metrics-url", stack.metricsUrl());
         props.put("noah.autoscaler.tick", AUTOSCALER_TICK.toMillis() + "ms");
         props.put("noah.autoscaler.window", "30s"); // two of the stack's 15 s scrapes of KWOK's emulated usage
+        props.put("noah.lifecycle.interval", "1s");
         return props;
     }
 

@@ -217,7 +217,7 @@ public final class ReleaseReconciler {
         running.ifPresent(c -> prints.putIfAbsent(RUNNING, c.template()));
         if (canary.isEmpty() && wantC > 0) {
             // created at 0 replicas, then scaled below in the same round
-            var change = new DeploymentOps.Change(r.spec().images(), r.spec().env(), r.spec().resources());
+            var change = new DeploymentOps.Change(r.spec().images(), r.spec().env(), r.spec().resources(), r.spec().pod());
             var annotations = Map.of("noah.io/release", r.id(), "noah.io/role", "canary");
             canary = Optional.of(newApp
                     ? ops.createNew(pool, ns, canaryName, appLabel, r.spec().app(), versionLabel, r.spec().version(), change, annotations)

@@ -25,7 +25,34 @@ public record NoahProperties(
         @DefaultValue Events events,
         @DefaultValue Kubeconfig kubeconfig,
         @DefaultValue Releases releases,
-        @DefaultValue Autoscaler autoscaler) {
+        @DefaultValue Autoscaler autoscaler,
+        @DefaultValue Lifecycle lifecycle) {
+
+    /**
+     * Lifecycle helpers: the node label naming a rack; how long a traffic change or an isolation is watched for its
+     * effect in the cluster; isolation labels and expiry; the default budget of maintenance PDBs; the gate keeper
+     * (sets the {@code noah.io/in-traffic} condition True on new pods that carry the gate) and the loop's interval
+     * (gate keeper, expiry of isolated pods); the health-check templates per app type.
+     */
+    public record Lifecycle(@DefaultValue("rack") String rackLabel, @DefaultValue("10s") Duration verifyTimeout,
+                            @DefaultValue Isolation isolation, @DefaultValue("50%") String pdbMaxUnavailable,
+                            @DefaultValue("true") boolean gateKeeper, @DefaultValue("5s") Duration interval,
+                            @DefaultValue Map<String, AppType> appTypes) {
+    }
+
+    /** The seed's isolation labels by default; an isolated pod is deleted after {@code defaultTtl} unless asked otherwise. */
+    public record Isolation(@DefaultValue("name-bk") String deploymentLabel, @DefaultValue("pod-status") String statusLabel,
+                            @DefaultValue("isolate") String statusValue, @DefaultValue("24h") Duration defaultTtl,
+                            @DefaultValue("7d") Duration maxTtl) {
+    }
+
+    /** An app type's health checks: the probes a release sets on the app's containers. */
+    public record AppType(io.noah.cluster.ops.PodChange.Probe readiness, io.noah.cluster.ops.PodChange.Probe liveness,
+                          io.noah.cluster.ops.PodChange.Probe startup) {
+        public io.noah.cluster.ops.PodChange.Probes probes() {
+            return new io.noah.cluster.ops.PodChange.Probes(readiness, liveness, startup);
+        }
+    }
 
     /**
      * The autoscaler: {@code metricsUrl} is the Prometheus HTTP API (Prometheus, VictoriaMetrics, Thanos, Mimir) its

@@ -1,6 +1,8 @@
 package io.noah.api.web;
 
 import io.noah.api.audit.AuditFilter;
+import io.noah.api.config.NoahProperties;
+import io.noah.cluster.ops.PodChange;
 import io.noah.api.releases.ReleaseEventHub;
 import io.noah.api.security.NoahPrincipal;
 import io.noah.api.web.dto.ReleaseRequests;
@@ -49,8 +51,11 @@ public class ReleasesController {
     private final ReleaseStore store;
     private final ClusterRegistry registry;
     private final ReleaseEventHub hub;
+    private final NoahProperties props;
 
-    public ReleasesController(ReleaseService releases, ReleaseStore store, ClusterRegistry registry, ReleaseEventHub hub) {
+    public ReleasesController(ReleaseService releases, ReleaseStore store, ClusterRegistry registry, ReleaseEventHub hub,
+                              NoahProperties props) {
+        this.props = props;
         this.hub = hub;
         this.releases = releases;
         this.store = store;
@@ -71,10 +76,27 @@ public class ReleasesController {
                 Duration.ofSeconds(b.autoGateAfterSeconds() == null ? 0 : b.autoGateAfterSeconds()),
                 Duration.ofSeconds(b.batchDeadlineSeconds() == null ? 600 : b.batchDeadlineSeconds()),
                 "rollback".equals(b.onDeadline()) ? ReleaseSpec.OnDeadline.ROLLBACK : ReleaseSpec.OnDeadline.PAUSE,
-                Duration.ofSeconds(b.deleteOldAfterSeconds() == null ? 0 : b.deleteOldAfterSeconds()), b.replicas());
+                Duration.ofSeconds(b.deleteOldAfterSeconds() == null ? 0 : b.deleteOldAfterSeconds()), b.replicas(), podChange(b));
         Release r = releases.start(spec, caller.name(), b.reason());
         res.setHeader("Location", "/api/v1/releases/" + r.id());
         return view(r);
+    }
+
+    /** The pod-level part of a release, or null when it asks none; an app type must be configured. */
+    private PodChange podChange(ReleaseRequests.Create b) {
+        if (b.rackSpread() == null && b.trafficGate() == null && b.appType() == null) {
+            return null;
+        }
+        NoahProperties.AppType type = null;
+        if (b.appType() != null) {
+            type = props.lifecycle().appTypes().get(b.appType());
+            if (type == null) {
+                throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "appType", "unknown app type " + b.appType()
+                        + "; configured: " + new java.util.TreeSet<>(props.lifecycle().appTypes().keySet()));
+            }
+        }
+        return new PodChange(props.lifecycle().rackLabel(), b.rackSpread(), props.appLabel(), b.app(), b.trafficGate(), b.appType(),
+                type == null ? null : type.probes());
     }
 
     @GetMapping

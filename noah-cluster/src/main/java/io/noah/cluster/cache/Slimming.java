@@ -64,7 +64,25 @@ public final class Slimming {
                 m.getResourceVersion(), labels, labels.get(appLabel), spec == null ? null : Strings.of(spec.getNodeName()),
                 podIP, hostIP, phase, ready, restarts, ownerKind, ownerName, epoch(m.getCreationTimestamp()),
                 m.getDeletionTimestamp() != null, request(spec, "cpu", 1000), request(spec, "memory", 1),
-                readySince);
+                readySince, trafficGate(spec, st));
+    }
+
+    /** The readiness gate condition type through which Noah takes a pod out of traffic and back. */
+    public static final String TRAFFIC_GATE = "noah.io/in-traffic";
+
+    private static String trafficGate(io.fabric8.kubernetes.api.model.PodSpec spec, io.fabric8.kubernetes.api.model.PodStatus st) {
+        if (spec == null || spec.getReadinessGates() == null
+                || spec.getReadinessGates().stream().noneMatch(g -> TRAFFIC_GATE.equals(g.getConditionType()))) {
+            return null;
+        }
+        if (st != null && st.getConditions() != null) {
+            for (PodCondition c : st.getConditions()) {
+                if (TRAFFIC_GATE.equals(c.getType())) {
+                    return Strings.of(c.getStatus());
+                }
+            }
+        }
+        return "";
     }
 
     /** The sum of the containers' requests of a resource, in units of 1/{@code per} (cpu in millicores: 1000). */
@@ -142,7 +160,9 @@ public final class Slimming {
         var spec = n.getSpec();
         return new NodeRecord(Strings.of(cluster), m.getName(), m.getResourceVersion(), Strings.labels(m.getLabels()), ready,
                 spec != null && Boolean.TRUE.equals(spec.getUnschedulable()), ip, spec == null ? null : spec.getPodCIDR(),
-                cpu, mem, kubelet, epoch(m.getCreationTimestamp()));
+                cpu, mem, kubelet, epoch(m.getCreationTimestamp()),
+                spec != null && spec.getTaints() != null && spec.getTaints().stream()
+                        .anyMatch(t -> "NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect())));
     }
 
     private static String quantity(Quantity q) {

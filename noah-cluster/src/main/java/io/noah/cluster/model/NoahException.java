@@ -40,6 +40,10 @@ public class NoahException extends RuntimeException {
         /** a Kubernetes HPA or a KEDA ScaledObject already scales the app's Deployment */
         AUTOSCALER_CONFLICT("autoscaler-conflict", 409),
         CLUSTER_IN_MAINTENANCE("cluster-in-maintenance", 409),
+        /** a pod without the {@code noah.io/in-traffic} readiness gate: Noah cannot take it out of traffic */
+        NO_TRAFFIC_GATE("no-traffic-gate", 409),
+        /** a pod that is not a ReplicaSet's (nothing would replace it), terminating, or already isolated */
+        NOT_ISOLATABLE("not-isolatable", 409),
         CLUSTER_UNREACHABLE("cluster-unreachable", 503),
         /** Noah is at a limit it keeps to protect itself (e.g. concurrent token checks); try again shortly */
         BUSY("busy", 503),

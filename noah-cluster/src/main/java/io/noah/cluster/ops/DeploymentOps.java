@@ -40,10 +40,16 @@ public final class DeploymentOps {
 
     /**
      * What the canary changes in the running pod template, per container name: image, environment
-     * variables (set or replaced), and resources ({@code requests}/{@code limits} → {@code cpu}/{@code memory}/… → quantity).
+     * variables (set or replaced), and resources ({@code requests}/{@code limits} → {@code cpu}/{@code memory}/… → quantity);
+     * and at the pod level ({@link PodChange}: rack spread, traffic gate, health checks), null for none.
      */
     public record Change(Map<String, String> images, Map<String, Map<String, String>> env,
-                         Map<String, Map<String, Map<String, String>>> resources) {
+                         Map<String, Map<String, Map<String, String>>> resources, PodChange pod) {
+
+        public Change(Map<String, String> images, Map<String, Map<String, String>> env,
+                      Map<String, Map<String, Map<String, String>>> resources) {
+            this(images, env, resources, null);
+        }
 
         void applyTo(Container c) {
             String image = images == null ? null : images.get(c.getName());
@@ -138,6 +144,7 @@ public final class DeploymentOps {
                     .endSpec()
                     .build();
             canary.getSpec().getTemplate().getSpec().getContainers().forEach(change::applyTo);
+            applyPod(canary, change);
             return state(client.apps().deployments().inNamespace(namespace).resource(canary).create());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
@@ -170,6 +177,7 @@ public final class DeploymentOps {
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec().withContainers(containers).endSpec().endTemplate().endSpec()
                 .build();
+        applyPod(d, change);
         try {
             return state(client.apps().deployments().inNamespace(namespace).resource(d).create());
         } catch (KubernetesClientException e) {
@@ -177,6 +185,20 @@ public final class DeploymentOps {
                 return state(cluster, namespace, name).orElseThrow(() -> Kubernetes.translate(cluster, e));
             }
             throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    /** The pod-level change, and the app type as a label of the Deployment (so the caches know each app's type). */
+    private static void applyPod(Deployment d, Change change) {
+        PodChange pod = change.pod();
+        if (pod == null) {
+            return;
+        }
+        pod.applyTo(d.getSpec().getTemplate(), change.images() == null ? java.util.Set.of() : change.images().keySet());
+        if (pod.appType() != null) {
+            Map<String, String> labels = new LinkedHashMap<>(d.getMetadata().getLabels() == null ? Map.of() : d.getMetadata().getLabels());
+            labels.put(PodChange.APP_TYPE, pod.appType());
+            d.getMetadata().setLabels(labels);
         }
     }
 

@@ -24,7 +24,10 @@ public final class ReleaseRequests {
      * Start a release. {@code batches} are replica counts ({@code batchUnit=replicas}, the default;
      * they must add up to the running replicas of each pool) or percentages ({@code percent}); with
      * {@code spanPools=true} one batch plan covers all pools in order. {@code replicas}: for an app
-     * with no Deployment yet in a pool, create it there with this many replicas, in batches.
+     * with no Deployment yet in a pool, create it there with this many replicas, in batches. What the canary's pod
+     * template changes beyond its containers: {@code rackSpread} (spread over racks: {@code preferred}, {@code required},
+     * {@code none} to remove it), {@code trafficGate} (the {@code noah.io/in-traffic} readiness gate, so its pods can be taken
+     * out of traffic), {@code appType} (the health checks of a configured app type on the released containers).
      */
     @Schema(name = "ReleaseCreate")
     public record Create(
@@ -44,6 +47,9 @@ public final class ReleaseRequests {
             @Schema(allowableValues = {"pause", "rollback"}) @Pattern(regexp = "pause|rollback") String onDeadline,
             @Min(0) @Max(86_400) Integer deleteOldAfterSeconds,
             @Min(1) @Max(10_000) Integer replicas,
+            @Schema(allowableValues = {"none", "preferred", "required"}) @Pattern(regexp = "none|preferred|required") String rackSpread,
+            Boolean trafficGate,
+            @Size(min = 1, max = 63) @Schema(pattern = LABEL_VALUE) String appType,
             @Size(max = 1000) String reason) {
     }
 

@@ -1,0 +1,59 @@
+package io.noah.api.config;
+
+import io.noah.api.audit.AuditService;
+import io.noah.api.lifecycle.LifecycleLoop;
+import io.noah.cluster.health.Loops;
+import io.noah.cluster.ops.MaintenancePdbs;
+import io.noah.cluster.ops.PodIsolation;
+import io.noah.cluster.ops.PodTraffic;
+import io.noah.cluster.query.LabelSelector;
+import io.noah.cluster.registry.ClusterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Clock;
+
+/** Wires the lifecycle helpers (traffic, isolation, maintenance PDBs) and their loop; checks their configuration at start. */
+@Configuration
+public class LifecycleConfiguration {
+
+    @Bean
+    PodTraffic podTraffic(ClusterRegistry registry, NoahProperties props) {
+        return new PodTraffic(registry, props.lifecycle().verifyTimeout());
+    }
+
+    @Bean
+    PodIsolation podIsolation(ClusterRegistry registry, NoahProperties props) {
+        var i = props.lifecycle().isolation();
+        return new PodIsolation(registry, new PodIsolation.Labels(i.deploymentLabel(), i.statusLabel(), i.statusValue()),
+                props.lifecycle().verifyTimeout());
+    }
+
+    @Bean
+    MaintenancePdbs maintenancePdbs(ClusterRegistry registry, NoahProperties props) {
+        MaintenancePdbs.budget(props.lifecycle().pdbMaxUnavailable()); // a bad default stops Noah here
+        return new MaintenancePdbs(registry);
+    }
+
+    @Bean(destroyMethod = "close")
+    LifecycleLoop lifecycleLoop(ClusterRegistry registry, PodTraffic traffic, PodIsolation isolation, AuditService audit, Clock clock,
+                                NoahProperties props, Loops loops) {
+        var l = props.lifecycle();
+        if (!LabelSelector.isValidKey(l.rackLabel())) {
+            throw new IllegalArgumentException("noah.lifecycle.rack-label: not a label key: " + l.rackLabel());
+        }
+        l.appTypes().forEach((type, t) -> {
+            if (!LabelSelector.isValidValue(type)) {
+                throw new IllegalArgumentException("noah.lifecycle.app-types." + type + ": the name must be a label value");
+            }
+            for (var e : java.util.Map.of("readiness", java.util.Optional.ofNullable(t.readiness()),
+                    "liveness", java.util.Optional.ofNullable(t.liveness()), "startup", java.util.Optional.ofNullable(t.startup())).entrySet()) {
+                String problem = e.getValue().map(io.noah.cluster.ops.PodChange.Probe::problem).orElse(null);
+                if (problem != null) {
+                    throw new IllegalArgumentException("noah.lifecycle.app-types." + type + "." + e.getKey() + ": " + problem);
+                }
+            }
+        });
+        return new LifecycleLoop(registry, traffic, isolation, audit, clock, l.gateKeeper(), l.interval(), loops);
+    }
+}

@@ -1,0 +1,42 @@
+package io.noah.api.web.dto;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import java.util.List;
+
+public final class LifecycleRequests {
+
+    private LifecycleRequests() {
+    }
+
+    @Schema(name = "ReasonRequest")
+    public record Reasoned(@Size(max = 1000) String reason) {
+    }
+
+    /** {@code ttlSeconds}: when the isolated pod is deleted (default {@code noah.lifecycle.isolation.default-ttl}). */
+    @Schema(name = "IsolateRequest")
+    public record Isolate(@Min(10) @Max(31_536_000) Long ttlSeconds, @Size(max = 1000) String reason) {
+    }
+
+    /** Deletes every isolated pod, or those of a cluster and/or namespace. */
+    @Schema(name = "IsolatedPodsDeleteRequest")
+    public record DeleteIsolated(@Size(max = 253) String cluster, @Size(max = 63) String namespace, @Size(max = 1000) String reason) {
+    }
+
+    /**
+     * PDBs for a maintenance: one per Deployment of the scope (clusters, namespaces: empty for all; a label selector on
+     * the Deployments' labels), {@code maxUnavailable} a count or a percentage (default {@code noah.lifecycle.pdb-max-unavailable}).
+     */
+    @Schema(name = "MaintenancePdbRequest")
+    public record MaintenancePdb(@NotBlank @Size(min = 1, max = 40) @Schema(pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$") String id,
+                                 @Size(max = 50) List<@NotBlank @Size(max = 253) String> clusters,
+                                 @Size(max = 200) List<@NotBlank @Size(max = 63) String> namespaces,
+                                 @Size(max = 4096) String selector,
+                                 @Size(max = 8) @Schema(pattern = "^[0-9]{1,5}%?$") String maxUnavailable,
+                                 Boolean dryRun, @Size(max = 1000) String reason) {
+    }
+}
