@@ -237,7 +237,7 @@ public class LifecycleController {
                     i.maxUnavailable(), i.minHealthy(), i.detail()));
         }
         res.setStatus(dryRun ? 200 : 201);
-        return new LifecycleViews.PdbPlan(body.id(), dryRun, budget.toString(), counts, views);
+        return new LifecycleViews.PdbPlan(body.id(), dryRun, budget, counts, views);
     }
 
     @GetMapping(path = "/maintenance-pdbs/{id}")

@@ -74,8 +74,16 @@ public final class MaintenancePdbs {
         }
     }
 
-    /** {@code maxUnavailable}: a count ≥ 1 or a percentage 1–100 %; 0 would block every eviction of the maintenance. */
-    public static IntOrString budget(String text) {
+    /**
+     * {@code maxUnavailable}: a count ≥ 1 or a percentage 1–100 %; 0 would block every eviction of the maintenance.
+     * Returns it normalised ({@code "2"}, {@code "50%"}).
+     */
+    public static String budget(String text) {
+        IntOrString b = parse(text);
+        return b.getIntVal() != null ? b.getIntVal().toString() : b.getStrVal();
+    }
+
+    private static IntOrString parse(String text) {
         var m = text == null ? null : BUDGET.matcher(text.strip());
         if (m == null || !m.matches()) {
             throw NoahException.invalid(NoahException.Reason.INVALID_ARGUMENT, "maxUnavailable", "maxUnavailable is a count (\"1\") or a percentage (\"50%\")");
@@ -90,7 +98,8 @@ public final class MaintenancePdbs {
     }
 
     /** How many of {@code replicas} pods may be unavailable: the disruption controller's rule (percentages round up). */
-    public static int maxUnavailable(IntOrString budget, int replicas) {
+    public static int maxUnavailable(String text, int replicas) {
+        IntOrString budget = parse(text);
         if (budget.getIntVal() != null) {
             return Math.min(budget.getIntVal(), replicas);
         }
@@ -104,8 +113,9 @@ public final class MaintenancePdbs {
     }
 
     /** Plans (dry run) or creates the maintenance's PDBs; the items in a stable order (cluster, namespace, name). */
-    public List<Item> apply(String id, Scope scope, IntOrString budget, boolean dryRun, String actor, String reason) {
+    public List<Item> apply(String id, Scope scope, String budget, boolean dryRun, String actor, String reason) {
         validateId(id);
+        budget(budget);
         List<Item> out = new ArrayList<>();
         for (ClusterHandle h : clusters(scope)) {
             // the namespaces with a Deployment in scope, from the cache; then everything is read live there
@@ -127,7 +137,7 @@ public final class MaintenancePdbs {
         return out;
     }
 
-    private List<Item> namespace(ClusterHandle h, String ns, String id, LabelSelector selector, IntOrString budget, boolean dryRun,
+    private List<Item> namespace(ClusterHandle h, String ns, String id, LabelSelector selector, String budget, boolean dryRun,
                                  String actor, String reason) {
         KubernetesClient client = dryRun ? h.client() : h.clientForWrite();
         List<Deployment> deployments = new ArrayList<>(client.apps().deployments().inNamespace(ns).list().getItems());
@@ -184,7 +194,7 @@ public final class MaintenancePdbs {
                     .withNewMetadata().withName(own).withNamespace(ns)
                     .addToLabels(ID_LABEL, id).addToLabels("app.kubernetes.io/managed-by", "noah")
                     .withAnnotations(annotations).endMetadata()
-                    .withNewSpec().withSelector(d.getSpec().getSelector()).withMaxUnavailable(budget).endSpec()
+                    .withNewSpec().withSelector(d.getSpec().getSelector()).withMaxUnavailable(parse(budget)).endSpec()
                     .build();
             String detail = maxU + " of " + replicas + " may be unavailable, " + minHealthy + " must stay healthy";
             if (dryRun) {
