@@ -4,6 +4,8 @@ import io.noah.api.web.dto.AutoscalerRequests;
 import io.noah.api.web.dto.AutoscalerViews;
 import io.noah.api.web.dto.ClusterRequests;
 import io.noah.api.web.dto.EventViews;
+import io.noah.api.web.dto.LifecycleRequests;
+import io.noah.api.web.dto.LifecycleViews;
 import io.noah.api.web.dto.OtherRequests;
 import io.noah.api.web.dto.ReleaseRequests;
 import io.noah.api.web.dto.ReleaseViews;
@@ -52,9 +54,10 @@ import java.util.TreeMap;
 @SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer")
 public class OpenApiConfig {
 
-    private static final List<Class<?>> RESPONSE_HOLDERS = List.of(Views.class, ReleaseViews.class, EventViews.class, AutoscalerViews.class);
+    private static final List<Class<?>> RESPONSE_HOLDERS = List.of(Views.class, ReleaseViews.class, EventViews.class, AutoscalerViews.class,
+            LifecycleViews.class);
     private static final List<Class<?>> REQUEST_HOLDERS = List.of(ClusterRequests.class, ReleaseRequests.class, OtherRequests.class,
-            AutoscalerRequests.class);
+            AutoscalerRequests.class, LifecycleRequests.class);
     private static final String PROBLEM = "application/problem+json";
 
     private static final Map<String, String> STATUS_TEXT = Map.ofEntries(
@@ -206,7 +209,10 @@ public class OpenApiConfig {
         if (mutation || path.startsWith("/api/v1/audit") || path.startsWith("/api/v1/tokens")) {
             codes.add("403");
         }
-        if (params.stream().anyMatch(p -> "path".equals(p.getIn()) || "cluster".equals(p.getName()))) {
+        // the lifecycle helpers read and write in the clusters on every call, GETs included (Noah's identity may be refused)
+        boolean lifecycle = path.contains("/pods/") || path.startsWith("/api/v1/maintenance-pdbs") || path.startsWith("/api/v1/isolated-pods");
+        if (params.stream().anyMatch(p -> "path".equals(p.getIn()) || "cluster".equals(p.getName()))
+                || path.equals("/api/v1/isolated-pods/delete")) {
             codes.add("404");
         }
         if (mutation && !path.startsWith("/api/v1/tokens")) {
@@ -215,7 +221,7 @@ public class OpenApiConfig {
         if (op.getRequestBody() != null) {
             codes.add("415");
         }
-        if (mutation && (path.contains("/deployments/") || path.startsWith("/api/v1/releases") || path.startsWith("/api/v1/autoscalers"))) {
+        if (lifecycle || mutation && (path.contains("/deployments/") || path.startsWith("/api/v1/releases") || path.startsWith("/api/v1/autoscalers"))) {
             codes.add("422");
         }
         if (path.endsWith("/events") && path.startsWith("/api/v1/releases")) {

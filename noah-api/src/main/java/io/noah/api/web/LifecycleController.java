@@ -19,6 +19,9 @@ import io.noah.cluster.query.RackSpread;
 import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -207,6 +210,10 @@ public class LifecycleController {
             description = "Skips Deployments an existing PDB covers and refuses those an existing PDB selects in part (a pod under two PDBs"
                     + " can never be evicted); the numbers are per Deployment as the disruption controller computes them (a percentage"
                     + " rounds up). dryRun: the plan only (200). Otherwise 201. Admin and ops.")
+    @ApiResponse(responseCode = "200", description = "Dry run: what would be created, skipped and refused",
+            content = @Content(schema = @Schema(implementation = LifecycleViews.PdbPlan.class)))
+    @ApiResponse(responseCode = "201", description = "Created (and skipped, refused) per Deployment",
+            content = @Content(schema = @Schema(implementation = LifecycleViews.PdbPlan.class)))
     public LifecycleViews.PdbPlan createPdbs(@Valid @RequestBody LifecycleRequests.MaintenancePdb body,
                                              @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req, HttpServletResponse res) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, body.reason());
