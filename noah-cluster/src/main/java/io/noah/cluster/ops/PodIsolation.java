@@ -150,7 +150,11 @@ public final class PodIsolation {
         return new NoahException(NoahException.Reason.NOT_ISOLATABLE, "pod " + namespace + "/" + name + " in " + cluster + " " + why);
     }
 
-    /** Waits until the Deployment has its replicas ready again without the isolated pod (within the verification time). */
+    /**
+     * Waits until the Deployment has its replicas ready again without the isolated pod: counted from the pods its
+     * selector selects now (the Deployment's status may still count the isolated pod for a moment), within the
+     * verification time.
+     */
     private Result verify(KubernetesClient client, String cluster, String namespace, String name, String deployment,
                           Instant expiresAt, Map<String, String> original, String uid) {
         long start = System.nanoTime();
@@ -158,11 +162,17 @@ public final class PodIsolation {
         while (true) {
             Deployment d = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
             int replicas = d == null || d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
-            int ready = d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas();
-            boolean observed = d != null && d.getStatus() != null && d.getStatus().getObservedGeneration() != null
-                    && d.getStatus().getObservedGeneration() >= d.getMetadata().getGeneration();
+            int ready = 0;
+            if (d != null && d.getSpec().getSelector() != null) {
+                for (Pod p : client.pods().inNamespace(namespace).list().getItems()) {
+                    if (!uid.equals(p.getMetadata().getUid()) && p.getMetadata().getDeletionTimestamp() == null
+                            && Selectors.matches(d.getSpec().getSelector(), p.getMetadata().getLabels()) && ready(p)) {
+                        ready++;
+                    }
+                }
+            }
             List<Endpoints.Entry> endpoints = Endpoints.of(client, namespace, uid);
-            boolean replaced = d != null && observed && ready >= replicas && Endpoints.noneReady(endpoints);
+            boolean replaced = d != null && ready >= replicas && Endpoints.noneReady(endpoints);
             long waited = (System.nanoTime() - start) / 1_000_000;
             if (replaced || System.nanoTime() > deadline) {
                 return new Result(cluster, namespace, name, deployment, expiresAt, original, replaced, replicas, ready, endpoints, waited);
@@ -174,6 +184,11 @@ public final class PodIsolation {
                 return new Result(cluster, namespace, name, deployment, expiresAt, original, false, replicas, ready, endpoints, waited);
             }
         }
+    }
+
+    private static boolean ready(Pod p) {
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /** The isolated pods of a cluster, from its cache. */

@@ -29,7 +29,8 @@ public final class LifecycleViews {
 
     /**
      * An isolation: the Deployment the pod came from, when it will be deleted, its original labels, and whether the
-     * Deployment was seen back at its ready replicas without it ({@code replaced}).
+     * Deployment was seen back at its ready replicas without it ({@code replaced}; {@code deploymentReady}: the ready pods its
+     * selector selects, the isolated one not counted).
      */
     @Schema(name = "PodIsolation")
     public record Isolation(String cluster, String namespace, String pod, String deployment, Instant expiresAt,
