@@ -50,4 +50,18 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.noah.cluster..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.noah.api..", "org.springframework..").check(noah);
     }
+
+    /** springdoc names a schema by its simple name (or @Schema's): two records of one name would share one schema. */
+    @Test
+    void restDtoSchemaNamesAreUnique() {
+        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        for (var c : noah) {
+            if (c.getPackageName().equals("io.noah.api.web.dto") && c.isRecord()) {
+                var schema = c.reflect().getAnnotation(io.swagger.v3.oas.annotations.media.Schema.class);
+                String name = schema != null && !schema.name().isEmpty() ? schema.name() : c.getSimpleName();
+                String other = seen.put(name, c.getName());
+                org.assertj.core.api.Assertions.assertThat(other).as("schema name " + name + " of " + c.getName()).isNull();
+            }
+        }
+    }
 }

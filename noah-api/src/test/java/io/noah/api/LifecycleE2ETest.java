@@ -93,6 +93,7 @@ class LifecycleE2ETest extends TwoClustersE2E {
         assertThat(out.body().get("inTraffic").asBoolean()).isFalse();
         assertThat(out.body().get("ready").asBoolean()).isFalse();
         assertThat(out.body().get("waitedMillis").asLong()).isLessThan(10_000);
+        assertThat(out.body().get("weight").asInt()).as("the traffic weight goes to 0 too").isZero();
         // where traffic is decided: the Service's EndpointSlice has the pod as not ready
         assertThat(sliceEntries(uid)).containsOnly(false);
         Pod live = k().pods().inNamespace(ns).withName(name).get();
@@ -110,6 +111,8 @@ class LifecycleE2ETest extends TwoClustersE2E {
         assertThat(live.getMetadata().getUid()).as("the same pod, never restarted").isEqualTo(uid);
         assertThat(live.getStatus().getContainerStatuses().getFirst().getRestartCount()).isZero();
         assertThat(live.getMetadata().getLabels()).doesNotContainKey("noah.io/traffic");
+        assertThat(live.getMetadata().getAnnotations()).as("the weight it had (none) is back")
+                .doesNotContainKeys("noah.io/traffic-weight", "noah.io/traffic-weight-saved");
         assertThat(noah.get(podPath(a, name) + "/traffic", ADMIN_TOKEN).body().get("inTraffic").asBoolean()).isTrue();
 
         JsonNode audit = noah.get("/api/v1/audit?target=" + podPath(a, name), ADMIN_TOKEN).body();

@@ -115,10 +115,14 @@ abstract sealed class EventKind<R> permits EventKind.Pods, EventKind.Deployments
             diff(c, "restarts", a.restarts(), b.restarts());
             diff(c, "hostIP", a.hostIP(), b.hostIP());
             diff(c, "labels", a.labels(), b.labels());
+            diff(c, "trafficWeight", a.trafficWeight(), b.trafficWeight());
             return c;
         }
 
         String updateType(PodRecord a, PodRecord b, List<String> c) {
+            if (c.contains("trafficWeight") && c.size() == 1) {
+                return "io.noah.pod.traffic-weight-changed";
+            }
             if (c.contains("ip")) {
                 return a.podIP() == null ? "io.noah.pod.ip-assigned" : b.podIP() == null ? "io.noah.pod.ip-released" : "io.noah.pod.ip-changed";
             }

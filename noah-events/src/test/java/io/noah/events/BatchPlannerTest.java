@@ -27,7 +27,7 @@ class BatchPlannerTest {
 
     private static PodRecord pod(String ns, String name, String uid, String rv) {
         return new PodRecord("c1", ns, name, uid, rv, Map.of("app", name), name, "n1", "10.0.0.1", "192.0.2.1", "Running", true, 0,
-                "ReplicaSet", name + "-x", 1, false, 0, 0, 0, null);
+                "ReplicaSet", name + "-x", 1, false, 0, 0, 0, null, null);
     }
 
     private static DeploymentRecord deployment(String ns, String name, String uid, String rv) {
@@ -84,7 +84,7 @@ class BatchPlannerTest {
 
     private static PodRecord pod(String name, String uid, String rv, String ip, boolean ready) {
         return new PodRecord("c1", "shop", name, uid, rv, Map.of("app", "web"), "web", "n1", ip, "192.0.2.1", "Running", ready, 0,
-                "ReplicaSet", "web-x", 1, false, 0, 0, 0, null);
+                "ReplicaSet", "web-x", 1, false, 0, 0, 0, null, null);
     }
 
     private static List<String> types(BatchPlanner.Plan plan) {

@@ -14,7 +14,7 @@ class IpConflictsTest {
 
     private static PodRecord pod(String name, String ip, String hostIp, String phase, boolean terminating, long created) {
         return new PodRecord("c", "ns", name, "uid-" + name, "1", Map.of(), "app", "node-1", ip, hostIp, phase, true, 0,
-                null, null, created, terminating, 0, 0, 0, null);
+                null, null, created, terminating, 0, 0, 0, null, null);
     }
 
     private static PodRecord running(String name, String ip, long created) {

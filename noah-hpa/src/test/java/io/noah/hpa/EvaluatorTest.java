@@ -62,7 +62,7 @@ class EvaluatorTest {
                 for (int i = 0; i < n; i++) {
                     pods.add(new PodRecord(pool, namespace, name + "-" + i, "u", "1", Map.of("app", app), app, "n1", "10.0.0.1", "192.0.2.1",
                             "Running", true, 0, "ReplicaSet", name + "-rs", LONG_AGO.getEpochSecond(), false, 500, 1 << 28,
-                            LONG_AGO.getEpochSecond(), null));
+                            LONG_AGO.getEpochSecond(), null, null));
                 }
             });
             return new App(ds, pods);

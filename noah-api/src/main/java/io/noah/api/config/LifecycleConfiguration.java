@@ -30,6 +30,18 @@ public class LifecycleConfiguration {
     }
 
     @Bean
+    io.noah.cluster.ops.TrafficWeights trafficWeights(ClusterRegistry registry) {
+        return new io.noah.cluster.ops.TrafficWeights(registry);
+    }
+
+    @Bean(destroyMethod = "close")
+    io.noah.api.nodes.NodeLabelsService nodeLabelsService(ClusterRegistry registry, NoahProperties props, AuditService audit, Loops loops) {
+        var c = props.nodes().cmdb();
+        return new io.noah.api.nodes.NodeLabelsService(new io.noah.cluster.ops.NodeLabelSync(registry, c.fieldManager(), c.allowedLabels()),
+                c, audit, loops);
+    }
+
+    @Bean
     MaintenancePdbs maintenancePdbs(ClusterRegistry registry, NoahProperties props) {
         MaintenancePdbs.budget(props.lifecycle().pdbMaxUnavailable()); // a bad default stops Noah here
         return new MaintenancePdbs(registry);

@@ -26,7 +26,23 @@ public record NoahProperties(
         @DefaultValue Kubeconfig kubeconfig,
         @DefaultValue Releases releases,
         @DefaultValue Autoscaler autoscaler,
-        @DefaultValue Lifecycle lifecycle) {
+        @DefaultValue Lifecycle lifecycle,
+        @DefaultValue Nodes nodes) {
+
+    /** Node operations: the CMDB that node labels come from. */
+    public record Nodes(@DefaultValue Cmdb cmdb) {
+    }
+
+    /**
+     * A CMDB Noah pulls node labels from every {@code interval} (when {@code url} is set: http or https; JSON or CSV),
+     * with a bearer {@code token} or {@code username}/{@code password}; only {@code allowedLabels} (keys, or prefixes
+     * ending in {@code *}) are applied, under the field manager {@code fieldManager}.
+     */
+    public record Cmdb(String url, @DefaultValue("5m") Duration interval, @DefaultValue("10s") Duration timeout, String token,
+                       String username, String password,
+                       @DefaultValue({"rack", "machine-type", "node.noah.io/*"}) List<String> allowedLabels,
+                       @DefaultValue("noah-cmdb") String fieldManager) {
+    }
 
     /**
      * Lifecycle helpers: the node label naming a rack; how long a traffic change or an isolation is watched for its

@@ -71,6 +71,7 @@ public class OpenApiConfig {
             Map.entry("422", "Kubernetes rejected the change (code: kubernetes-rejected)"),
             Map.entry("429", "Too many of these open at once on this instance (code: too-many-requests)"),
             Map.entry("500", "Noah failed unexpectedly; the error is logged (code: internal-error)"),
+            Map.entry("502", "A source Noah reads (the CMDB) did not answer well (code: cmdb-unavailable)"),
             Map.entry("503", "A cluster is unreachable, or Noah is at a protective limit; try again (cluster-unreachable, busy)"));
 
     @Bean
@@ -212,7 +213,7 @@ public class OpenApiConfig {
         // the lifecycle helpers read and write in the clusters on every call, GETs included (Noah's identity may be refused)
         boolean lifecycle = path.contains("/pods/") || path.startsWith("/api/v1/maintenance-pdbs") || path.startsWith("/api/v1/isolated-pods");
         if (params.stream().anyMatch(p -> "path".equals(p.getIn()) || "cluster".equals(p.getName()))
-                || path.equals("/api/v1/isolated-pods/delete")) {
+                || path.equals("/api/v1/isolated-pods/delete") || path.equals("/api/v1/traffic-weights") || path.equals("/api/v1/node-labels/last")) {
             codes.add("404");
         }
         if (mutation && !path.startsWith("/api/v1/tokens")) {
@@ -223,6 +224,9 @@ public class OpenApiConfig {
         }
         if (lifecycle || mutation && (path.contains("/deployments/") || path.startsWith("/api/v1/releases") || path.startsWith("/api/v1/autoscalers"))) {
             codes.add("422");
+        }
+        if (path.equals("/api/v1/node-labels/pull")) {
+            codes.add("502");
         }
         if (path.endsWith("/events") && path.startsWith("/api/v1/releases")) {
             codes.add("429");

@@ -14,6 +14,7 @@ import io.noah.cluster.ops.MaintenancePdbs;
 import io.noah.cluster.ops.PodChange;
 import io.noah.cluster.ops.PodIsolation;
 import io.noah.cluster.ops.PodTraffic;
+import io.noah.cluster.ops.TrafficWeights;
 import io.noah.cluster.query.LabelSelector;
 import io.noah.cluster.query.RackSpread;
 import io.noah.cluster.registry.ClusterHandle;
@@ -63,12 +64,14 @@ public class LifecycleController {
     private final PodTraffic traffic;
     private final PodIsolation isolation;
     private final MaintenancePdbs pdbs;
+    private final TrafficWeights weightsOf;
     private final AuditService audit;
     private final NoahProperties props;
     private final Clock clock;
 
     public LifecycleController(ClusterRegistry registry, PodTraffic traffic, PodIsolation isolation, MaintenancePdbs pdbs,
-                               AuditService audit, NoahProperties props, Clock clock) {
+                               AuditService audit, NoahProperties props, Clock clock, TrafficWeights weightsOf) {
+        this.weightsOf = weightsOf;
         this.registry = registry;
         this.traffic = traffic;
         this.isolation = isolation;
@@ -128,7 +131,53 @@ public class LifecycleController {
 
     private static LifecycleViews.Traffic view(PodTraffic.Result r) {
         return new LifecycleViews.Traffic(r.cluster(), r.namespace(), r.pod(), r.uid(), r.inTraffic(), r.ready(), endpoints(r.endpoints()),
-                r.verified(), r.waitedMillis(), r.restarts());
+                r.verified(), r.waitedMillis(), r.restarts(), r.weight());
+    }
+
+    // ---- traffic weights
+
+    /** The nodes named and/or selected in a cluster; none is a 400 (empty-selection), an unknown name a 404. */
+    private List<String> nodes(ClusterHandle h, List<String> names, String selector) {
+        var set = new java.util.TreeSet<String>(names == null ? List.of() : names);
+        for (String n : set) {
+            if (h.cache().nodes().record(n) == null) {
+                throw new NoahException(NoahException.Reason.NOT_FOUND, "cluster " + h.name() + " has no node " + n);
+            }
+        }
+        if (selector != null && !selector.isBlank()) {
+            LabelSelector s = LabelSelector.parse(selector);
+            h.cache().nodes().records().values().stream().filter(n -> s.matches(n.labels())).forEach(n -> set.add(n.name()));
+        }
+        if (set.isEmpty()) {
+            throw NoahException.invalid(NoahException.Reason.EMPTY_SELECTION, "nodes", "no node of cluster " + h.name()
+                    + " is named or selected");
+        }
+        return List.copyOf(set);
+    }
+
+    @GetMapping(path = "/traffic-weights")
+    @Operation(operationId = "listTrafficWeights", summary = "The traffic weight of every pod on the chosen nodes of a cluster (from the caches)",
+            description = "Nodes by name (node, repeatable) and/or a label selector on nodes (nodeSelector); 400 empty-selection when none."
+                    + " Only one namespace's pods with namespace.")
+    public List<LifecycleViews.Weight> weights(@RequestParam String cluster, @RequestParam(required = false) List<String> node,
+                                               @RequestParam(required = false) String nodeSelector,
+                                               @RequestParam(required = false) String namespace) {
+        ClusterHandle h = registry.require(cluster);
+        return weightsOf.podsOn(h, nodes(h, node, nodeSelector), namespace).stream()
+                .map(p -> new LifecycleViews.Weight(h.name(), p.nodeName(), p.namespace(), p.name(), p.app(), p.trafficWeight())).toList();
+    }
+
+    @org.springframework.web.bind.annotation.PutMapping(path = "/traffic-weights", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "setTrafficWeights", summary = "Set the traffic weight of every pod on the chosen nodes (0: out of traffic)",
+            description = "Each pod's annotation noah.io/traffic-weight, read back from the API server; each change is published on"
+                    + " Noah's event stream (io.noah.pod.traffic-weight-changed). Admin and ops.")
+    public LifecycleViews.WeightChanges setWeights(@Valid @RequestBody LifecycleRequests.Weights body, HttpServletRequest req) {
+        req.setAttribute(AuditFilter.REASON_ATTRIBUTE, body.reason());
+        ClusterHandle h = registry.require(body.cluster());
+        var pods = weightsOf.podsOn(h, nodes(h, body.nodes(), body.nodeSelector()), body.namespace());
+        var changes = weightsOf.set(h.name(), pods, body.weight()).stream().map(c -> new LifecycleViews.WeightChange(c.cluster(),
+                c.namespace(), c.pod(), c.node(), c.before(), c.after(), c.applied(), c.error())).toList();
+        return new LifecycleViews.WeightChanges(changes.size(), (int) changes.stream().filter(LifecycleViews.WeightChange::applied).count(), changes);
     }
 
     // ---- isolation

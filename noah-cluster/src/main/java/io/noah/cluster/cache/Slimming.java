@@ -64,7 +64,23 @@ public final class Slimming {
                 m.getResourceVersion(), labels, labels.get(appLabel), spec == null ? null : Strings.of(spec.getNodeName()),
                 podIP, hostIP, phase, ready, restarts, ownerKind, ownerName, epoch(m.getCreationTimestamp()),
                 m.getDeletionTimestamp() != null, request(spec, "cpu", 1000), request(spec, "memory", 1),
-                readySince, trafficGate(spec, st));
+                readySince, trafficGate(spec, st), weight(m.getAnnotations()));
+    }
+
+    /** The annotation holding a pod's traffic weight (0–100; 0: out of traffic) for load-balancer integrations. */
+    public static final String TRAFFIC_WEIGHT = "noah.io/traffic-weight";
+
+    private static Integer weight(Map<String, String> annotations) {
+        String v = annotations == null ? null : annotations.get(TRAFFIC_WEIGHT);
+        if (v == null || v.isEmpty() || v.length() > 3) {
+            return null;
+        }
+        try {
+            int w = Integer.parseInt(v);
+            return w >= 0 && w <= 100 ? w : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** The readiness gate condition type through which Noah takes a pod out of traffic and back. */

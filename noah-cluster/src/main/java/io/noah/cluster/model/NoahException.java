@@ -11,6 +11,8 @@ public class NoahException extends RuntimeException {
         INVALID_NAME("invalid-name", 400),
         INVALID_SELECTOR("invalid-label-selector", 400),
         INVALID_CONTINUE("invalid-continue-token", 400),
+        /** a selection (of nodes, pods, …) that matches nothing */
+        EMPTY_SELECTION("empty-selection", 400),
         INVALID_LIMIT("invalid-limit", 400),
         /** a query parameter that is not of its documented type */
         INVALID_PARAMETER("invalid-parameter", 400),
@@ -44,6 +46,8 @@ public class NoahException extends RuntimeException {
         NO_TRAFFIC_GATE("no-traffic-gate", 409),
         /** a pod that is not a ReplicaSet's (nothing would replace it), terminating, or already isolated */
         NOT_ISOLATABLE("not-isolatable", 409),
+        /** the configured CMDB did not answer, or answered with an error */
+        CMDB_UNAVAILABLE("cmdb-unavailable", 502),
         CLUSTER_UNREACHABLE("cluster-unreachable", 503),
         /** Noah is at a limit it keeps to protect itself (e.g. concurrent token checks); try again shortly */
         BUSY("busy", 503),

@@ -32,6 +32,14 @@ public final class PodTraffic {
     public static final String GATE = Slimming.TRAFFIC_GATE;
     public static final String OUT_LABEL = "noah.io/traffic";
     public static final String OUT = "out";
+    /** The weight a pod had when Noah took it out of traffic ({@code none}: it had none), restored when it goes back. */
+    public static final String SAVED_WEIGHT = "noah.io/traffic-weight-saved";
+    private static final String NONE = "none";
+
+    /** A JSON string of an annotation value that is a weight or {@code none} (anything else: null). */
+    private static String json(String v) {
+        return v != null && v.matches("none|[0-9]{1,3}") ? "\"" + v + "\"" : "null";
+    }
 
     /**
      * A pod's traffic state as read back from the cluster: {@code inTraffic} (the gate condition),
@@ -39,7 +47,7 @@ public final class PodTraffic {
      * effect within the verification time, how long that took, and the pod's container restarts.
      */
     public record Result(String cluster, String namespace, String pod, String uid, boolean inTraffic, boolean ready,
-                         List<Endpoints.Entry> endpoints, boolean verified, long waitedMillis, int restarts) {
+                         List<Endpoints.Entry> endpoints, boolean verified, long waitedMillis, int restarts, Integer weight) {
     }
 
     private final ClusterRegistry registry;
@@ -71,9 +79,23 @@ public final class PodTraffic {
                         + " has no readiness gate " + GATE + ": Noah cannot take it out of traffic without restarting it; a release with"
                         + " \"trafficGate\": true adds the gate to the app's pods");
             }
-            // the label first: from then on the gate keeper leaves the pod alone, whatever happens next
+            // the label and the weight first: from then on the gate keeper leaves the pod alone, whatever happens next.
+            // Out: weight 0, the weight it had kept aside; in: that weight back.
+            var annotations = p.getMetadata().getAnnotations() == null ? java.util.Map.<String, String>of() : p.getMetadata().getAnnotations();
+            String weight;
+            String saved;
+            if (in) {
+                String back = annotations.get(SAVED_WEIGHT);
+                weight = back == null ? json(annotations.get(TrafficWeights.ANNOTATION)) : NONE.equals(back) ? "null" : json(back);
+                saved = "null";
+            } else {
+                weight = "\"0\"";
+                String had = annotations.get(TrafficWeights.ANNOTATION);
+                saved = annotations.containsKey(SAVED_WEIGHT) ? json(annotations.get(SAVED_WEIGHT)) : json(had == null ? NONE : had);
+            }
             pod.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"" + OUT_LABEL + "\":"
-                    + (in ? "null" : "\"" + OUT + "\"") + "}}}");
+                    + (in ? "null" : "\"" + OUT + "\"") + "},\"annotations\":{\"" + TrafficWeights.ANNOTATION + "\":" + weight
+                    + ",\"" + SAVED_WEIGHT + "\":" + saved + "}}}");
             setGate(pod, in, in ? "NoahInTraffic" : "NoahOutOfTraffic");
             log.info("pod {}/{} in {} {} traffic", namespace, name, cluster, in ? "back in" : "out of");
             return verify(client, cluster, namespace, name, in);
@@ -106,10 +128,10 @@ public final class PodTraffic {
             }
             Result r = read(client, cluster, p, false, (System.nanoTime() - start) / 1_000_000);
             boolean done = in ? r.inTraffic() && r.ready() && r.endpoints().stream().allMatch(Endpoints.Entry::ready)
-                    : !r.inTraffic() && !r.ready() && Endpoints.noneReady(r.endpoints());
+                    : !r.inTraffic() && !r.ready() && Endpoints.noneReady(r.endpoints()) && Integer.valueOf(0).equals(r.weight());
             if (done || System.nanoTime() > deadline) {
                 return new Result(r.cluster(), r.namespace(), r.pod(), r.uid(), r.inTraffic(), r.ready(), r.endpoints(), done,
-                        r.waitedMillis(), r.restarts());
+                        r.waitedMillis(), r.restarts(), r.weight());
             }
             try {
                 Thread.sleep(100);
@@ -127,7 +149,7 @@ public final class PodTraffic {
                 : p.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
         var m = p.getMetadata();
         return new Result(cluster, m.getNamespace(), m.getName(), m.getUid(), gate && hasGate(p), ready,
-                Endpoints.of(client, m.getNamespace(), m.getUid()), verified, waited, restarts);
+                Endpoints.of(client, m.getNamespace(), m.getUid()), verified, waited, restarts, TrafficWeights.weight(p));
     }
 
     /** The gate's condition through the status subresource (a strategic merge: the other conditions stay). */

@@ -142,4 +142,14 @@ class LifecycleRulesTest {
         assertThat(new PodChange.Probe("exec", null, null, List.of(), null, null, null, null).problem()).contains("command");
         assertThat(new PodChange.Probe("grpc", null, 1, null, null, null, null, null).problem()).contains("not one of");
     }
+
+    @Test
+    void aNodesLabelDiffIsTheApiServersAnswerAgainstTheNodeBefore() {
+        var r = NodeLabelSync.diff("c", "n", Map.of("rack", "r1", "type", "big", "kept", "x"), Map.of("rack", "r2", "zone", "z1", "kept", "x"));
+        assertThat(r.added()).containsExactly(Map.entry("zone", "z1"));
+        assertThat(r.changed()).containsExactly(Map.entry("rack", "r2"));
+        assertThat(r.removed()).containsExactly("type");
+        assertThat(r.changedAnything()).isTrue();
+        assertThat(NodeLabelSync.diff("c", "n", null, null).changedAnything()).isFalse();
+    }
 }

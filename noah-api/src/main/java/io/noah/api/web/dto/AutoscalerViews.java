@@ -39,6 +39,7 @@ public final class AutoscalerViews {
     }
 
     /** A pod as the decision saw it: requests in cores and bytes, each strategy's value (absent: none). */
+    @Schema(name = "DecisionPod")
     public record Pod(String name, boolean ready, double cpuRequest, double memoryRequest, Map<String, Double> values) {
     }
 

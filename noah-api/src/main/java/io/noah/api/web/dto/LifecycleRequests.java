@@ -13,6 +13,17 @@ public final class LifecycleRequests {
     private LifecycleRequests() {
     }
 
+    /**
+     * Sets the traffic weight of every pod on the chosen nodes of one cluster: {@code nodes} by name and/or
+     * {@code nodeSelector} (a label selector on the nodes, e.g. {@code rack=rack-1}); only one namespace's pods with {@code namespace}.
+     */
+    @Schema(name = "TrafficWeightRequest")
+    public record Weights(@NotBlank @Size(max = 253) String cluster, @Size(max = 1000) List<@NotBlank @Size(max = 253) String> nodes,
+                          @Size(max = 4096) String nodeSelector, @Size(max = 63) String namespace,
+                          @jakarta.validation.constraints.NotNull @Min(0) @Max(100) Integer weight,
+                          @Size(max = 1000) String reason) {
+    }
+
     @Schema(name = "ReasonRequest")
     public record Reasoned(@Size(max = 1000) String reason) {
     }
@@ -38,5 +49,20 @@ public final class LifecycleRequests {
                                  @Size(max = 4096) String selector,
                                  @Size(max = 8) @Schema(pattern = "^[0-9]{1,5}%?$") String maxUnavailable,
                                  Boolean dryRun, @Size(max = 1000) String reason) {
+    }
+
+    @Schema(name = "CmdbEntryRequest")
+    public record CmdbEntry(@Size(max = 253) String cluster, @NotBlank @Size(max = 253) String node,
+                            @Size(max = 100) java.util.Map<@NotBlank @Size(max = 317) String, @Size(max = 63) String> labels) {
+    }
+
+    /** Node labels pushed by a CMDB: each node's complete set of CMDB labels (labels it no longer lists are pruned). */
+    @Schema(name = "NodeLabelsPush")
+    public record NodeLabelsPush(@jakarta.validation.constraints.NotNull @Size(max = 100_000) List<@jakarta.validation.constraints.NotNull @jakarta.validation.Valid CmdbEntry> nodes,
+                                 Boolean dryRun, @Size(max = 1000) String reason) {
+    }
+
+    @Schema(name = "NodeLabelsPull")
+    public record NodeLabelsPull(Boolean dryRun, @Size(max = 1000) String reason) {
     }
 }

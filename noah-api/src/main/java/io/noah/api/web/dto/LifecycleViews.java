@@ -24,7 +24,22 @@ public final class LifecycleViews {
      */
     @Schema(name = "PodTraffic")
     public record Traffic(String cluster, String namespace, String pod, String uid, boolean inTraffic, boolean ready,
-                          List<Endpoint> endpoints, boolean verified, long waitedMillis, int restarts) {
+                          List<Endpoint> endpoints, boolean verified, long waitedMillis, int restarts, @Nullable Integer weight) {
+    }
+
+    /** A pod's traffic weight (annotation {@code noah.io/traffic-weight}; null: none set, the load balancer's default). */
+    @Schema(name = "PodTrafficWeight")
+    public record Weight(String cluster, String node, String namespace, String pod, @Nullable String app, @Nullable Integer weight) {
+    }
+
+    /** A weight change read back: {@code applied} when the API server has the new value. */
+    @Schema(name = "TrafficWeightChange")
+    public record WeightChange(String cluster, String namespace, String pod, @Nullable String node, @Nullable Integer before,
+                               @Nullable Integer after, boolean applied, @Nullable String error) {
+    }
+
+    @Schema(name = "TrafficWeightChanges")
+    public record WeightChanges(int pods, int applied, List<WeightChange> items) {
     }
 
     /**
@@ -118,5 +133,27 @@ public final class LifecycleViews {
 
     @Schema(name = "AppHealth")
     public record AppHealth(String app, List<HealthDeployment> deployments) {
+    }
+
+    @Schema(name = "NodeLabelResult")
+    public record NodeLabels(String cluster, String node, Map<String, String> added, Map<String, String> changed, List<String> removed,
+                             @Nullable String error) {
+    }
+
+    @Schema(name = "CmdbEntry")
+    public record CmdbEntry(@Nullable String cluster, String node, Map<String, String> labels) {
+    }
+
+    @Schema(name = "RefusedLabel")
+    public record RefusedLabel(String node, String key, String why) {
+    }
+
+    /**
+     * A CMDB sync: per node the labels added, changed and removed (the API server's answer; on a dry run what it would
+     * do), entries with no such node, nodes the CMDB does not know (untouched), labels refused.
+     */
+    @Schema(name = "NodeLabelReport")
+    public record NodeLabelReport(String source, boolean dryRun, Instant at, int changedNodes, int errors, List<NodeLabels> nodes,
+                                  List<CmdbEntry> unknownNodes, List<NodeRef> notInCmdb, List<RefusedLabel> refused) {
     }
 }
