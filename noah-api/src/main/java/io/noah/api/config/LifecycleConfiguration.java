@@ -41,6 +41,19 @@ public class LifecycleConfiguration {
                 c, audit, loops);
     }
 
+    @Bean(destroyMethod = "close")
+    io.noah.cluster.nodeops.NodeOpExecutor nodeOpExecutor(io.noah.api.nodes.JdbcNodeOpStore store, ClusterRegistry registry, Clock clock,
+                                                          NoahProperties props, NoahConfiguration.Instance instance, Loops loops) {
+        return new io.noah.cluster.nodeops.NodeOpExecutor(store, new io.noah.cluster.nodeops.NodeDrainer(registry), clock, instance.id(),
+                props.nodes().operationLease(), props.nodes().operationTick(), loops);
+    }
+
+    @Bean
+    io.noah.api.nodes.NodeOperations nodeOperations(io.noah.api.nodes.JdbcNodeOpStore store, ClusterRegistry registry, Clock clock,
+                                                    io.noah.cluster.nodeops.NodeOpExecutor executor) {
+        return new io.noah.api.nodes.NodeOperations(store, new io.noah.cluster.nodeops.NodeDrainer(registry), executor, registry, clock);
+    }
+
     @Bean
     MaintenancePdbs maintenancePdbs(ClusterRegistry registry, NoahProperties props) {
         MaintenancePdbs.budget(props.lifecycle().pdbMaxUnavailable()); // a bad default stops Noah here

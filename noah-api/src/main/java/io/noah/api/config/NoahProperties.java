@@ -29,8 +29,11 @@ public record NoahProperties(
         @DefaultValue Lifecycle lifecycle,
         @DefaultValue Nodes nodes) {
 
-    /** Node operations: the CMDB that node labels come from. */
-    public record Nodes(@DefaultValue Cmdb cmdb) {
+    /**
+     * Node operations: the CMDB that node labels come from; bulk operations are held by one instance at a time for
+     * {@code operationLease} (taken over after it expires) and advance every {@code operationTick}.
+     */
+    public record Nodes(@DefaultValue Cmdb cmdb, @DefaultValue("15s") Duration operationLease, @DefaultValue("1s") Duration operationTick) {
     }
 
     /**

@@ -55,7 +55,7 @@ import java.util.TreeMap;
 public class OpenApiConfig {
 
     private static final List<Class<?>> RESPONSE_HOLDERS = List.of(Views.class, ReleaseViews.class, EventViews.class, AutoscalerViews.class,
-            LifecycleViews.class);
+            LifecycleViews.class, io.noah.api.web.dto.NodeOpViews.class);
     private static final List<Class<?>> REQUEST_HOLDERS = List.of(ClusterRequests.class, ReleaseRequests.class, OtherRequests.class,
             AutoscalerRequests.class, LifecycleRequests.class);
     private static final String PROBLEM = "application/problem+json";
@@ -213,7 +213,8 @@ public class OpenApiConfig {
         // the lifecycle helpers read and write in the clusters on every call, GETs included (Noah's identity may be refused)
         boolean lifecycle = path.contains("/pods/") || path.startsWith("/api/v1/maintenance-pdbs") || path.startsWith("/api/v1/isolated-pods");
         if (params.stream().anyMatch(p -> "path".equals(p.getIn()) || "cluster".equals(p.getName()))
-                || path.equals("/api/v1/isolated-pods/delete") || path.equals("/api/v1/traffic-weights") || path.equals("/api/v1/node-labels/last")) {
+                || path.equals("/api/v1/isolated-pods/delete") || path.equals("/api/v1/traffic-weights") || path.equals("/api/v1/node-labels/last")
+                || path.equals("/api/v1/node-operations") && mutation) {
             codes.add("404");
         }
         if (mutation && !path.startsWith("/api/v1/tokens")) {

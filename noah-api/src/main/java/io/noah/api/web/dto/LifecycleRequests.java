@@ -65,4 +65,22 @@ public final class LifecycleRequests {
     @Schema(name = "NodeLabelsPull")
     public record NodeLabelsPull(Boolean dryRun, @Size(max = 1000) String reason) {
     }
+
+    /**
+     * A bulk node operation over nodes chosen by {@code clusters} (empty: all), {@code nodes} (names) and/or
+     * {@code nodeSelector}: {@code concurrency} nodes at once overall, {@code perCluster} in one cluster, nodes of at most
+     * {@code racks} racks at once; a drain evicts through the Eviction API ({@code force}: also pods no controller
+     * manages; {@code deleteLocalData}: also pods with emptyDir), {@code uncordonAfter} makes a drained node schedulable
+     * again. {@code dryRun}: the preflight only.
+     */
+    @Schema(name = "NodeOperationRequest")
+    public record NodeOperation(@jakarta.validation.constraints.NotNull @Schema(allowableValues = {"cordon", "uncordon", "drain"})
+                                @jakarta.validation.constraints.Pattern(regexp = "cordon|uncordon|drain") String action,
+                                @Size(max = 50) List<@NotBlank @Size(max = 253) String> clusters,
+                                @Size(max = 5000) List<@NotBlank @Size(max = 253) String> nodes,
+                                @Size(max = 4096) String nodeSelector,
+                                @Min(1) @Max(1000) Integer concurrency, @Min(1) @Max(1000) Integer perCluster, @Min(1) @Max(1000) Integer racks,
+                                Boolean uncordonAfter, Boolean force, Boolean deleteLocalData,
+                                @Min(10) @Max(604_800) Integer timeoutSeconds, Boolean dryRun, @Size(max = 1000) String reason) {
+    }
 }
