@@ -96,6 +96,14 @@ public final class NoahServer {
         }
     }
 
+    /** SIGKILL: no shutdown hook, no lease given back. */
+    public synchronized void kill9() {
+        if (process != null) {
+            process.kill9();
+            process = null;
+        }
+    }
+
     public synchronized void restart() {
         stop();
         start();

@@ -131,7 +131,7 @@ class NodeDrainE2ETest {
     }
 
     @Test
-    void aDrainRespectsThePdbOneEvictionAtATimeReportsATwoPdbPodAsABlockerAndGoesOneRackAtATime() {
+    void aDrainRespectsThePdbOneEvictionAtATimeReportsATwoPdbPodAsABlockerAndGoesOneRackAtATime() throws Exception {
         deploy("web", 4, null);
         pdb("web", "web", 1);
         deploy("double", 1, nodes.get(1));
@@ -147,6 +147,14 @@ class NodeDrainE2ETest {
                 .map(x -> x.get("reason").asString()).toList()).anyMatch(r -> r.contains("2 PodDisruptionBudgets"));
         assertThat(pre.body().get("capacity").get(0).get("fits").asBoolean()).isTrue();
         assertThat(k().nodes().withName(nodes.get(0)).get().getSpec().getUnschedulable()).as("a dry run moves nothing").isNull();
+
+        // all four nodes: web's pods may go only to these, so the preflight finds no room for them
+        Map<String, Object> everything = drain(nodes);
+        everything.put("dryRun", true);
+        JsonNode cap = noah.post("/api/v1/node-operations", ADMIN_TOKEN, everything).body().get("capacity").get(0);
+        assertThat(cap.get("fits").asBoolean()).isFalse();
+        assertThat(cap.get("placeable").asInt()).isZero();
+        assertThat(cap.get("pods").asInt()).isEqualTo(4);
 
         body.put("dryRun", false);
         var started = noah.post("/api/v1/node-operations", ADMIN_TOKEN, body);
@@ -188,6 +196,16 @@ class NodeDrainE2ETest {
         var rolling = noah.post("/api/v1/node-operations", ADMIN_TOKEN, all);
         assertThat(rolling.status()).as(rolling.raw()).isEqualTo(201);
         String rollId = rolling.body().get("id").asString();
+        // its progress as server-sent events, read until the operation ends
+        var stream = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return noah.http().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + noah.port()
+                                + "/api/v1/node-operations/" + rollId + "/events")).header("Authorization", "Bearer " + ADMIN_TOKEN)
+                        .header("Accept", "text/event-stream").build(), java.net.http.HttpResponse.BodyHandlers.ofLines()).body().toList();
+            } catch (java.io.IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             JsonNode o = op(rollId);
             Set<String> racks = new HashSet<>();
@@ -201,9 +219,26 @@ class NodeDrainE2ETest {
             return o.get("state").asString().equals("succeeded");
         });
         assertThat(lowest.get()).isGreaterThanOrEqualTo(3);
+        List<String> sse = stream.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(sse).contains("event:progress");
+        assertThat(sse.stream().filter(l -> l.startsWith("data:")).toList().getLast()).contains("\"state\":\"succeeded\"");
         for (String n : nodes) {
             assertThat(k().nodes().withName(n).get().getSpec().getUnschedulable()).as(n + " uncordoned after").isNull();
         }
+        // the shortfall the preflight predicted, met by the real drain: evicted pods find no node, the budget stops the
+        // rest, and the operation times out with its nodes cordoned
+        Map<String, Object> nowhere = drain(nodes);
+        nowhere.put("timeoutSeconds", 10);
+        nowhere.put("racks", 2);
+        var stuck = noah.post("/api/v1/node-operations", ADMIN_TOKEN, nowhere);
+        assertThat(stuck.status()).as(stuck.raw()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(40)).until(() -> op(stuck.body().get("id").asString()).get("state").asString().equals("timed_out"));
+        assertThat(k().pods().inNamespace(ns).withLabel("app", "web").list().getItems().stream()
+                .filter(p -> "Pending".equals(p.getStatus().getPhase())).count()).as("evicted pods with no room").isPositive();
+        Map<String, Object> back = drain(nodes);
+        back.put("action", "uncordon");
+        String backId = noah.post("/api/v1/node-operations", ADMIN_TOKEN, back).body().get("id").asString();
+        await().atMost(Duration.ofSeconds(20)).until(() -> op(backId).get("state").asString().equals("succeeded"));
         JsonNode audit = noah.get("/api/v1/audit?target=/api/v1/node-operations", ADMIN_TOKEN).body();
         assertThat(audit.findValuesAsString("reason")).contains("KRN-1 kernel upgrade");
     }
@@ -232,7 +267,7 @@ class NodeDrainE2ETest {
         assertThat(again.status()).as(again.raw()).isEqualTo(201);
         String againId = again.body().get("id").asString();
         await().atMost(Duration.ofSeconds(20)).until(() -> op(againId).get("nodes").get(0).get("blocked").size() == onTarget);
-        noah.stop();
+        noah.kill9();
         pdb("stuck", "stuck", 1);
         noah.start();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))

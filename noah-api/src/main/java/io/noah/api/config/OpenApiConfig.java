@@ -198,7 +198,9 @@ public class OpenApiConfig {
             }
             if (r.getContent() != null && r.getContent().containsKey("text/event-stream")) {
                 r.getContent().addMediaType("text/event-stream", new MediaType().schema(new Schema<>().types(Set.of("string"))
-                        .description("server-sent events: event \"transition\", data a release history entry (JSON)")));
+                        .description(path.startsWith("/api/v1/node-operations")
+                                ? "server-sent events: event \"progress\", data the operation (JSON, as GET answers it)"
+                                : "server-sent events: event \"transition\", data a release history entry (JSON)")));
             }
         });
         List<Parameter> params = op.getParameters() == null ? List.of() : op.getParameters();
@@ -229,7 +231,7 @@ public class OpenApiConfig {
         if (path.equals("/api/v1/node-labels/pull")) {
             codes.add("502");
         }
-        if (path.endsWith("/events") && path.startsWith("/api/v1/releases")) {
+        if (path.endsWith("/events") && (path.startsWith("/api/v1/releases") || path.startsWith("/api/v1/node-operations"))) {
             codes.add("429");
         }
         Map<String, ApiResponse> sorted = new TreeMap<>(responses);

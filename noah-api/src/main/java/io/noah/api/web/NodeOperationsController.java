@@ -39,8 +39,10 @@ public class NodeOperationsController {
 
     private final NodeOperations ops;
     private final NoahProperties props;
+    private final io.noah.api.releases.ReleaseEventHub hub;
 
-    public NodeOperationsController(NodeOperations ops, NoahProperties props) {
+    public NodeOperationsController(NodeOperations ops, NoahProperties props, io.noah.api.releases.ReleaseEventHub hub) {
+        this.hub = hub;
         this.ops = ops;
         this.props = props;
     }
@@ -82,6 +84,50 @@ public class NodeOperationsController {
     @Operation(operationId = "getNodeOperation", summary = "A node operation: its state and each node's phase, evictions and blockers")
     public NodeOpViews.Operation get(@PathVariable String id) {
         return view(ops.require(id));
+    }
+
+    /**
+     * The operation's progress as server-sent events: a "progress" event (the operation, as GET answers it) at once and
+     * whenever it changes (checked every second), until it ends, at most 2 hours; a comment every 15 s while nothing
+     * changes. The streams count against the instance's event-stream maximum (429 beyond it).
+     */
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamNodeOperation", summary = "The operation's progress as server-sent events, until it ends")
+    public org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id) {
+        ops.require(id);
+        EventStream stream = new EventStream(hub, java.time.Duration.ofHours(2));
+        var emitter = stream.emitter;
+        Thread.ofVirtual().name("node-op-sse-" + id).start(() -> {
+            long version = -1;
+            long quietSince = System.nanoTime();
+            try {
+                while (stream.open()) {
+                    NodeOp op = ops.require(id);
+                    if (op.version() != version) {
+                        version = op.version();
+                        quietSince = System.nanoTime();
+                        emitter.send(org.springframework.web.servlet.mvc.method.annotation.SseEmitter.event().id(Long.toString(version))
+                                .name("progress").data(view(op), MediaType.APPLICATION_JSON));
+                    } else if (System.nanoTime() - quietSince > java.time.Duration.ofSeconds(15).toNanos()) {
+                        quietSince = System.nanoTime();
+                        emitter.send(org.springframework.web.servlet.mvc.method.annotation.SseEmitter.event().comment("keep-alive"));
+                    }
+                    if (op.state().ended()) {
+                        emitter.complete();
+                        return;
+                    }
+                    Thread.sleep(1000);
+                }
+            } catch (java.io.IOException | IllegalStateException | io.noah.cluster.model.NoahException e) {
+                emitter.completeWithError(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                emitter.complete();
+            } finally {
+                stream.closed();
+            }
+        });
+        return emitter;
     }
 
     @PostMapping("/{id}/{action:pause|resume|abort}")

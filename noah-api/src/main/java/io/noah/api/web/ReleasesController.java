@@ -177,21 +177,12 @@ public class ReleasesController {
     @Operation(operationId = "streamReleaseEvents", summary = "The release's history as server-sent events, until it ends")
     public SseEmitter events(@PathVariable String id) {
         find(id);
-        hub.open();
-        SseEmitter emitter = new SseEmitter(Duration.ofMinutes(30).toMillis());
-        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Runnable closed = () -> {
-            if (open.compareAndSet(true, false)) {
-                hub.close();
-            }
-        };
-        emitter.onCompletion(closed);
-        emitter.onTimeout(closed);
-        emitter.onError(e -> closed.run());
+        EventStream stream = new EventStream(hub, Duration.ofMinutes(30));
+        SseEmitter emitter = stream.emitter;
         Thread.ofVirtual().name("release-sse-" + id).start(() -> {
             long last = 0;
             try {
-                while (open.get()) {
+                while (stream.open()) {
                     long seen = hub.last();
                     // state first: a change and its history entry commit together, so once the state
                     // is terminal the following read holds every entry, the last one included
@@ -215,7 +206,7 @@ public class ReleasesController {
                 Thread.currentThread().interrupt();
                 emitter.complete();
             } finally {
-                closed.run();
+                stream.closed();
             }
         });
         return emitter;
