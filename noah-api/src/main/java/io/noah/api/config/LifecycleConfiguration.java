@@ -41,17 +41,22 @@ public class LifecycleConfiguration {
                 c, audit, loops);
     }
 
+    @Bean
+    io.noah.cluster.nodeops.NodeDrainer nodeDrainer(ClusterRegistry registry) {
+        return new io.noah.cluster.nodeops.NodeDrainer(registry);
+    }
+
     @Bean(destroyMethod = "close")
-    io.noah.cluster.nodeops.NodeOpExecutor nodeOpExecutor(io.noah.api.nodes.JdbcNodeOpStore store, ClusterRegistry registry, Clock clock,
-                                                          NoahProperties props, NoahConfiguration.Instance instance, Loops loops) {
-        return new io.noah.cluster.nodeops.NodeOpExecutor(store, new io.noah.cluster.nodeops.NodeDrainer(registry), clock, instance.id(),
+    io.noah.cluster.nodeops.NodeOpExecutor nodeOpExecutor(io.noah.api.nodes.JdbcNodeOpStore store, io.noah.cluster.nodeops.NodeDrainer drainer,
+                                                          Clock clock, NoahProperties props, NoahConfiguration.Instance instance, Loops loops) {
+        return new io.noah.cluster.nodeops.NodeOpExecutor(store, drainer, clock, instance.id(),
                 props.nodes().operationLease(), props.nodes().operationTick(), loops);
     }
 
     @Bean
-    io.noah.api.nodes.NodeOperations nodeOperations(io.noah.api.nodes.JdbcNodeOpStore store, ClusterRegistry registry, Clock clock,
-                                                    io.noah.cluster.nodeops.NodeOpExecutor executor) {
-        return new io.noah.api.nodes.NodeOperations(store, new io.noah.cluster.nodeops.NodeDrainer(registry), executor, registry, clock);
+    io.noah.api.nodes.NodeOperations nodeOperations(io.noah.api.nodes.JdbcNodeOpStore store, io.noah.cluster.nodeops.NodeDrainer drainer,
+                                                    ClusterRegistry registry, Clock clock, io.noah.cluster.nodeops.NodeOpExecutor executor) {
+        return new io.noah.api.nodes.NodeOperations(store, drainer, executor, registry, clock);
     }
 
     @Bean

@@ -11,7 +11,6 @@ import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -149,9 +148,5 @@ public final class NodeOperations {
             }
         }
         throw new NoahException(NoahException.Reason.CONFLICT, "the operation kept changing; try again");
-    }
-
-    static Duration timeout(Integer seconds) {
-        return Duration.ofSeconds(seconds == null ? 3600 : seconds);
     }
 }

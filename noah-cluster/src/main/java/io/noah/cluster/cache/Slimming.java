@@ -70,7 +70,8 @@ public final class Slimming {
     /** The annotation holding a pod's traffic weight (0–100; 0: out of traffic) for load-balancer integrations. */
     public static final String TRAFFIC_WEIGHT = "noah.io/traffic-weight";
 
-    private static Integer weight(Map<String, String> annotations) {
+    /** A pod's traffic weight from its annotations: 0–100, else null (none, or not a weight). */
+    public static Integer weight(Map<String, String> annotations) {
         String v = annotations == null ? null : annotations.get(TRAFFIC_WEIGHT);
         if (v == null || v.isEmpty() || v.length() > 3) {
             return null;
@@ -102,7 +103,7 @@ public final class Slimming {
     }
 
     /** The sum of the containers' requests of a resource, in units of 1/{@code per} (cpu in millicores: 1000). */
-    private static long request(io.fabric8.kubernetes.api.model.PodSpec spec, String resource, int per) {
+    public static long request(io.fabric8.kubernetes.api.model.PodSpec spec, String resource, int per) {
         if (spec == null || spec.getContainers() == null) {
             return 0;
         }

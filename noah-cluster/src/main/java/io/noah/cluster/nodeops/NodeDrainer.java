@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.noah.cluster.cache.PodRecord;
+import io.noah.cluster.cache.Slimming;
 import io.noah.cluster.model.NoahException;
 import io.noah.cluster.ops.Selectors;
 import io.noah.cluster.registry.ClusterRegistry;
@@ -61,8 +62,8 @@ public final class NodeDrainer {
         List<Verdict> out = new ArrayList<>();
         for (Pod p : pods) {
             var m = p.getMetadata();
-            long cpu = request(p, "cpu", 1000);
-            long mem = request(p, "memory", 1);
+            long cpu = Slimming.request(p.getSpec(), "cpu", 1000);
+            long mem = Slimming.request(p.getSpec(), "memory", 1);
             OwnerReference owner = m.getOwnerReferences() == null ? null
                     : m.getOwnerReferences().stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst().orElse(null);
             if (m.getAnnotations() != null && m.getAnnotations().containsKey("kubernetes.io/config.mirror")) {
@@ -238,14 +239,5 @@ public final class NodeDrainer {
         } catch (IllegalArgumentException e) {
             return 0;
         }
-    }
-
-    private static long request(Pod p, String resource, int per) {
-        long sum = 0;
-        for (var c : p.getSpec().getContainers()) {
-            Quantity q = c.getResources() == null || c.getResources().getRequests() == null ? null : c.getResources().getRequests().get(resource);
-            sum += quantity(q, per);
-        }
-        return sum;
     }
 }

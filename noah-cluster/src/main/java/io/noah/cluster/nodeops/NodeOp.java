@@ -40,7 +40,7 @@ public record NodeOp(String id, Spec spec, State state, List<NodeState> nodes, S
      * emptyDir volumes; {@code uncordonAfter}: a drained node is made schedulable again.
      */
     public record Spec(Action action, boolean uncordonAfter, int concurrency, int perCluster, int racks, boolean force,
-                       boolean deleteLocalData, Duration timeout, String rackLabel, String reason) {
+                       boolean deleteLocalData, Duration timeout, String reason) {
     }
 
     /** Why a pod is not evicted (yet): {@code pdb} and its figures when a budget refused it. */

@@ -68,8 +68,6 @@ public record PodChange(String rackLabel, String rackSpread, String appLabel, St
     public record Probes(Probe readiness, Probe liveness, Probe startup) {
     }
 
-    public static final Set<String> SPREADS = Set.of("none", "preferred", "required");
-
     /** Applies the change to a pod template; {@code containers}: the containers the health checks go to. */
     public void applyTo(PodTemplateSpec t, Set<String> containers) {
         var spec = t.getSpec();

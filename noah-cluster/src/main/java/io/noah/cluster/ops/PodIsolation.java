@@ -166,7 +166,7 @@ public final class PodIsolation {
             if (d != null && d.getSpec().getSelector() != null) {
                 for (Pod p : client.pods().inNamespace(namespace).list().getItems()) {
                     if (!uid.equals(p.getMetadata().getUid()) && p.getMetadata().getDeletionTimestamp() == null
-                            && Selectors.matches(d.getSpec().getSelector(), p.getMetadata().getLabels()) && ready(p)) {
+                            && Selectors.matches(d.getSpec().getSelector(), p.getMetadata().getLabels()) && PodTraffic.condition(p, "Ready")) {
                         ready++;
                     }
                 }
@@ -184,11 +184,6 @@ public final class PodIsolation {
                 return new Result(cluster, namespace, name, deployment, expiresAt, original, false, replicas, ready, endpoints, waited);
             }
         }
-    }
-
-    private static boolean ready(Pod p) {
-        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /** The isolated pods of a cluster, from its cache. */

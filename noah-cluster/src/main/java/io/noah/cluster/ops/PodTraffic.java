@@ -164,7 +164,7 @@ public final class PodTraffic {
                 && p.getSpec().getReadinessGates().stream().anyMatch(g -> GATE.equals(g.getConditionType()));
     }
 
-    private static boolean condition(Pod p, String type) {
+    static boolean condition(Pod p, String type) {
         if (p.getStatus() == null || p.getStatus().getConditions() == null) {
             return false;
         }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -50,14 +49,9 @@ public final class TrafficWeights {
 
     /**
      * The pods on these nodes of the cluster (from the cache; terminating pods and {@code kube-system} left out), in
-     * order of node, namespace, name; only those of {@code namespace} unless it is null. Unknown nodes are a 404.
+     * order of node, namespace, name; only those of {@code namespace} unless it is null.
      */
     public List<PodRecord> podsOn(ClusterHandle h, Collection<String> nodes, String namespace) {
-        for (String n : nodes) {
-            if (h.cache().nodes().record(n) == null) {
-                throw new NoahException(NoahException.Reason.NOT_FOUND, "cluster " + h.name() + " has no node " + n);
-            }
-        }
         Set<String> set = Set.copyOf(nodes);
         return h.cache().pods().records().values().stream()
                 .filter(p -> p.nodeName() != null && set.contains(p.nodeName()) && !p.terminating() && !"kube-system".equals(p.namespace()))
@@ -98,12 +92,6 @@ public final class TrafficWeights {
     }
 
     static Integer weight(Pod p) {
-        Map<String, String> a = p.getMetadata().getAnnotations();
-        String v = a == null ? null : a.get(ANNOTATION);
-        try {
-            return v == null ? null : Integer.valueOf(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return Slimming.weight(p.getMetadata().getAnnotations());
     }
 }
