@@ -63,7 +63,8 @@ public class NodeOperationsController {
         NodeOp.Spec spec = new NodeOp.Spec(NodeOp.Action.valueOf(body.action().toUpperCase(Locale.ROOT)), Boolean.TRUE.equals(body.uncordonAfter()),
                 concurrency, body.perCluster() == null ? concurrency : body.perCluster(), body.racks() == null ? 1 : body.racks(),
                 Boolean.TRUE.equals(body.force()), Boolean.TRUE.equals(body.deleteLocalData()),
-                java.time.Duration.ofSeconds(body.timeoutSeconds() == null ? 3600 : body.timeoutSeconds()), body.reason());
+                java.time.Duration.ofSeconds(body.timeoutSeconds() == null ? 3600 : body.timeoutSeconds()),
+                props.lifecycle().rackLabel(), body.reason());
         var nodes = ops.select(new NodeOperations.Selection(body.clusters(), body.nodes(), body.nodeSelector()), props.lifecycle().rackLabel());
         if (Boolean.TRUE.equals(body.dryRun())) {
             res.setStatus(200);

@@ -37,10 +37,11 @@ public record NodeOp(String id, Spec spec, State state, List<NodeState> nodes, S
     /**
      * {@code concurrency}: nodes at once overall; {@code perCluster}: at once in one cluster; {@code racks}: racks with a
      * node in progress at once; {@code force}: evict pods no controller manages; {@code deleteLocalData}: evict pods with
-     * emptyDir volumes; {@code uncordonAfter}: a drained node is made schedulable again.
+     * emptyDir volumes; {@code uncordonAfter}: a drained node is made schedulable again; {@code rackLabel}: the node label
+     * the racks were read from (stored operations carry it and the document is read strictly, so it stays).
      */
     public record Spec(Action action, boolean uncordonAfter, int concurrency, int perCluster, int racks, boolean force,
-                       boolean deleteLocalData, Duration timeout, String reason) {
+                       boolean deleteLocalData, Duration timeout, String rackLabel, String reason) {
     }
 
     /** Why a pod is not evicted (yet): {@code pdb} and its figures when a budget refused it. */

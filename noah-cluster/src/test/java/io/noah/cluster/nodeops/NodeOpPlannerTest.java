@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NodeOpPlannerTest {
 
     private static NodeOp.Spec spec(int concurrency, int perCluster, int racks) {
-        return new NodeOp.Spec(NodeOp.Action.DRAIN, false, concurrency, perCluster, racks, false, false, Duration.ofHours(1), null);
+        return new NodeOp.Spec(NodeOp.Action.DRAIN, false, concurrency, perCluster, racks, false, false, Duration.ofHours(1), "rack", null);
     }
 
     private static NodeOp.NodeState node(String cluster, String rack, String name, NodeOp.Phase phase) {
