@@ -232,7 +232,7 @@ class LifecycleE2ETest extends TwoClustersE2E {
                 .endMetadata().withNewSpec().withNewSelector().addToMatchLabels("app", "legacy").endSelector()
                 .withMinAvailable(new IntOrString(1)).endSpec().build()).create();
         k().pods().inNamespace(ns).withName(mixed.getFirst().getMetadata().getName())
-                .edit(p -> { p.getMetadata().getLabels().put("pinned", "yes"); return p; });
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"pinned\":\"yes\"}}}");
         k().policy().v1().podDisruptionBudget().inNamespace(ns).resource(new PodDisruptionBudgetBuilder().withNewMetadata().withName("pinned")
                 .endMetadata().withNewSpec().withNewSelector().addToMatchLabels("pinned", "yes").endSelector()
                 .withMaxUnavailable(new IntOrString(0)).endSpec().build()).create();

@@ -3,6 +3,8 @@ package io.noah.api;
 import io.noah.cluster.testing.Workloads;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -298,21 +300,18 @@ class ReleaseE2ETest extends TwoClustersE2E {
         String id = start(release("tmpl", List.of(a), List.of(2, 2))).body().get("id").asString();
         awaitState(id, "waiting", 1);
         // kubectl set env on the running Deployment
-        stack.client(a).apps().deployments().inNamespace(ns).withName("tmpl").edit(d -> {
-            d.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv()
-                    .add(new io.fabric8.kubernetes.api.model.EnvVar("DEBUG", "1", null));
-            return d;
-        });
+        // strategic merge patches, as kubectl sends them: no resourceVersion, so the controllers' status writes
+        // cannot make them fail with 409 as a read-modify-write edit can
+        stack.client(a).apps().deployments().inNamespace(ns).withName("tmpl").patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
+                "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"env\":[{\"name\":\"DEBUG\",\"value\":\"1\"}]}]}}}}");
         await().atMost(Duration.ofSeconds(20)).until(() -> get(id).get("state").asString().equals("paused"));
         assertThat(get(id).get("reason").asString())
                 .contains("pod template of running tmpl was changed outside Noah", "env of container main", "pool " + a);
         assertThat(act(id, "resume", Map.of("reason", "the env change is fine")).status()).isEqualTo(200);
         awaitState(id, "waiting", 1);
         // kubectl set image on the canary
-        stack.client(a).apps().deployments().inNamespace(ns).withName("tmpl-v2").edit(d -> {
-            d.getSpec().getTemplate().getSpec().getContainers().getFirst().setImage("registry.local/tmpl:9");
-            return d;
-        });
+        stack.client(a).apps().deployments().inNamespace(ns).withName("tmpl-v2").patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
+                "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"registry.local/tmpl:9\"}]}}}}");
         await().atMost(Duration.ofSeconds(20)).until(() -> get(id).get("state").asString().equals("paused"));
         assertThat(get(id).get("reason").asString())
                 .contains("pod template of canary tmpl-v2", "image of container main: registry.local/tmpl:2 → registry.local/tmpl:9");
