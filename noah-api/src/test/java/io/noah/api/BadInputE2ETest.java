@@ -110,9 +110,20 @@ class BadInputE2ETest {
 
     @Test
     void aContinueTokenOfAnotherQueryIsRefused() {
-        var first = noah.get("/api/v1/pods?limit=1", ADMIN_TOKEN);
-        String token = first.body().get("continueToken").asString();
-        expect(noah.get("/api/v1/pods?limit=1&app=other&continue=" + token, ADMIN_TOKEN), 400, "invalid-continue-token", "continue");
+        // two pods of its own, so that a page of one has a continue token whatever else the clusters hold
+        var k = noah.stack().client(cluster);
+        String ns = io.noah.cluster.testing.Workloads.uniqueNamespace(k, "badinput");
+        try {
+            k.apps().deployments().inNamespace(ns).resource(io.noah.cluster.testing.Workloads.deployment("two", 2)).create();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                    noah.get("/api/v1/pods?namespace=" + ns, ADMIN_TOKEN).body().get("items").size() == 2);
+            var first = noah.get("/api/v1/pods?namespace=" + ns + "&limit=1", ADMIN_TOKEN);
+            String token = first.body().get("continueToken").asString();
+            expect(noah.get("/api/v1/pods?namespace=" + ns + "&limit=1&app=other&continue=" + token, ADMIN_TOKEN), 400,
+                    "invalid-continue-token", "continue");
+        } finally {
+            k.namespaces().withName(ns).delete();
+        }
     }
 
     @Test
