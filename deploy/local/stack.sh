@@ -497,8 +497,18 @@ metadata:
   name: noah-local-exec
 spec:
   execs:
+  # a container named "nonroot" runs its commands as nobody (exec as another OS user must fail with a typed error)
+  - containers: [nonroot]
+    local:
+      workDir: /tmp
+      envs:
+      - {name: NOAH_CLUSTER, value: "$1"}
+      securityContext: {runAsUser: 65534, runAsGroup: 65534}
+  # every other container: a root process on this host, which knows the cluster it stands for
   - local:
       workDir: $run/exec
+      envs:
+      - {name: NOAH_CLUSTER, value: "$1"}
 ---
 EOF
   usage_yaml
@@ -779,6 +789,15 @@ write_stack_file() {
 }
 
 # ---------------------------------------------------------------- commands
+# KWOK runs exec'd commands on this host, so "containers" have this host's OS users: two for exec as a chosen user
+os_users() {
+  local u
+  for u in noah-app noah-ops; do
+    id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$u" 2>/dev/null \
+      || log "could not create OS user $u (exec as a user will fail with no-such-user)"
+  done
+}
+
 cmd_up() {
   local n=2; overlap=0; with_kafka=1; with_pg=1; with_metrics=1; db=noah; fresh=0
   while [ $# -gt 0 ]; do
@@ -796,7 +815,7 @@ cmd_up() {
   done
   [ "$n" -ge 0 ] && [ "$n" -le 3 ] || die "--clusters takes 0..3"
   local t0=$SECONDS
-  if [ "$n" -gt 0 ]; then use_bin; fi
+  if [ "$n" -gt 0 ]; then use_bin; os_users; fi
   if [ "$with_pg" = 1 ]; then
     pg_up
     if [ "$fresh" = 1 ]; then fresh_db "$db"; else ensure_db "$db"; fi

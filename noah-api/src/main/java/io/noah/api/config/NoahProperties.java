@@ -27,12 +27,38 @@ public record NoahProperties(
         @DefaultValue Releases releases,
         @DefaultValue Autoscaler autoscaler,
         @DefaultValue Lifecycle lifecycle,
-        @DefaultValue Nodes nodes) {
+        @DefaultValue Nodes nodes,
+        @DefaultValue Console console) {
 
     /**
      * Node operations: the CMDB that node labels come from; bulk operations are held by one instance at a time for
      * {@code operationLease} (taken over after it expires) and advance every {@code operationTick}.
      */
+    /**
+     * Batch exec and terminals. {@code osUsers}: per role (ADMIN, OPS, DEVELOPER) the OS users its tokens may run as
+     * ("*": any; absent: only the container's own user); a DEVELOPER list may hold neither "root" nor "*" (checked at
+     * start). {@code developerUser}: the user a developer's commands run as when it names none (never the container's
+     * default, which is often root).
+     */
+    public record Console(@DefaultValue("1000") int maxTargets, @DefaultValue("200") int maxFanOut, @DefaultValue("20") int defaultFanOut,
+                          @DefaultValue("30s") Duration defaultTimeout, @DefaultValue("1h") Duration maxTimeout,
+                          @DefaultValue("16384") int outputCap, @DefaultValue("7d") Duration retention,
+                          @DefaultValue("500ms") Duration flushEvery, @DefaultValue Map<String, List<String>> osUsers,
+                          @DefaultValue("nobody") String developerUser, @DefaultValue Terminals terminals) {
+    }
+
+    /**
+     * Web terminals. {@code allowedOrigins}: the browser origins (scheme://host[:port]) that may open the websocket
+     * besides Noah's own (the Origin whose host:port is the request's Host). {@code recordByDefault}: record sessions
+     * (asciicast v2) unless the request says otherwise.
+     */
+    public record Terminals(@DefaultValue("30s") Duration ticketTtl, @DefaultValue("30m") Duration idleTimeout,
+                            @DefaultValue("8h") Duration maxDuration, @DefaultValue("1s") Duration pingEvery,
+                            @DefaultValue("4s") Duration pongTimeout, @DefaultValue("5") int perUserCap,
+                            @DefaultValue("4194304") int recordingCap, @DefaultValue List<String> allowedOrigins,
+                            @DefaultValue("false") boolean recordByDefault) {
+    }
+
     public record Nodes(@DefaultValue Cmdb cmdb, @DefaultValue("15s") Duration operationLease, @DefaultValue("1s") Duration operationTick) {
     }
 

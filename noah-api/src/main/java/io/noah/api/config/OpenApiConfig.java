@@ -55,7 +55,7 @@ import java.util.TreeMap;
 public class OpenApiConfig {
 
     private static final List<Class<?>> RESPONSE_HOLDERS = List.of(Views.class, ReleaseViews.class, EventViews.class, AutoscalerViews.class,
-            LifecycleViews.class, io.noah.api.web.dto.NodeOpViews.class);
+            LifecycleViews.class, io.noah.api.web.dto.NodeOpViews.class, io.noah.api.web.dto.ConsoleViews.class);
     private static final List<Class<?>> REQUEST_HOLDERS = List.of(ClusterRequests.class, ReleaseRequests.class, OtherRequests.class,
             AutoscalerRequests.class, LifecycleRequests.class);
     private static final String PROBLEM = "application/problem+json";

@@ -34,6 +34,10 @@ public class NoahException extends RuntimeException {
         UNKNOWN_POOL("unknown-pool", 400),
         /** an autoscaler names an app that has no Deployment in any of its pools */
         UNKNOWN_APP("unknown-app", 400),
+        /** a batch exec whose targets select more pods than its (or Noah's) maximum */
+        TOO_MANY_TARGETS("too-many-targets", 400),
+        /** an exec as an OS user the caller's role may not use */
+        OS_USER_NOT_ALLOWED("os-user-not-allowed", 403),
         CLUSTER_NOT_FOUND("cluster-not-found", 404),
         NOT_FOUND("not-found", 404),
         CLUSTER_EXISTS("cluster-exists", 409),
