@@ -18,10 +18,20 @@ ensure_tools() {
   command -v go >/dev/null || missing+=(golang)
   command -v curl >/dev/null || missing+=(curl)
   command -v pg_createcluster >/dev/null || missing+=(postgresql)
+  command -v npm >/dev/null || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} from Debian" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
   fi
+}
+
+# Debian's Chromium for the browser tests (driven by playwright-core, which never downloads a browser here)
+ensure_chromium() {
+  if ! command -v chromium >/dev/null; then
+    echo "installing chromium from Debian (browser tests)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+  fi
+  export NOAH_CHROMIUM=$(command -v chromium)
 }
 
 # schemathesis (PyPI) for the API contract test, in a virtualenv cached outside the checkout

@@ -11,6 +11,7 @@ t0=$SECONDS
 ensure_tools
 pick_jdk
 ensure_schemathesis
+ensure_chromium
 
 started=0
 if ! "$here/stack.sh" status 2>/dev/null | grep -q "^cluster idc-b: up"; then started=1; fi
