@@ -34,4 +34,45 @@ final class EventStream {
             hub.close();
         }
     }
+
+    /** One look at what the stream shows: its version, the event to send when that changed, and whether it is the last. */
+    record Look(Object version, SseEmitter.SseEventBuilder event, boolean last) {
+    }
+
+    /**
+     * Streams by polling on a virtual thread: every {@code every}, the event of {@code look} is sent when its version
+     * changed; the last look completes the stream; a keep-alive comment after 15 s of quiet.
+     */
+    SseEmitter polling(String threadName, Duration every, java.util.concurrent.Callable<Look> look) {
+        Thread.ofVirtual().name(threadName).start(() -> {
+            Object version = null;
+            long quietSince = System.nanoTime();
+            try {
+                while (open()) {
+                    Look now = look.call();
+                    if (!now.version().equals(version)) {
+                        version = now.version();
+                        quietSince = System.nanoTime();
+                        emitter.send(now.event());
+                    } else if (System.nanoTime() - quietSince > Duration.ofSeconds(15).toNanos()) {
+                        quietSince = System.nanoTime();
+                        emitter.send(SseEmitter.event().comment("keep-alive"));
+                    }
+                    if (now.last()) {
+                        emitter.complete();
+                        return;
+                    }
+                    Thread.sleep(every.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                emitter.complete();
+            } catch (Exception e) {
+                emitter.completeWithError(e);
+            } finally {
+                closed();
+            }
+        });
+        return emitter;
+    }
 }

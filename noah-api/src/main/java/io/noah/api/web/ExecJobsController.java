@@ -153,41 +153,16 @@ public class ExecJobsController {
     @Operation(operationId = "streamExecJob", summary = "The job's progress as server-sent events, until it ends")
     public SseEmitter events(@PathVariable String id) {
         jobs.require(id);
-        EventStream stream = new EventStream(hub, Duration.ofHours(2));
-        var emitter = stream.emitter;
-        Thread.ofVirtual().name("exec-job-sse-" + id).start(() -> {
-            String last = null;
-            long quietSince = System.nanoTime();
-            try {
-                while (stream.open()) {
-                    ExecJob job = jobs.require(id);
-                    Map<ExecOutcome.Kind, Integer> counts = store.counts(id);
-                    String now = job.state() + counts.toString();
-                    if (job.state().ended()) {
-                        emitter.send(SseEmitter.event().name("result").data(full(job, store.results(id), false), MediaType.APPLICATION_JSON));
-                        emitter.complete();
-                        return;
-                    }
-                    if (!now.equals(last)) {
-                        last = now;
-                        quietSince = System.nanoTime();
-                        emitter.send(SseEmitter.event().name("progress").data(view(job, counts, null, null), MediaType.APPLICATION_JSON));
-                    } else if (System.nanoTime() - quietSince > Duration.ofSeconds(15).toNanos()) {
-                        quietSince = System.nanoTime();
-                        emitter.send(SseEmitter.event().comment("keep-alive"));
-                    }
-                    Thread.sleep(300);
-                }
-            } catch (java.io.IOException | IllegalStateException | NoahException e) {
-                emitter.completeWithError(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                emitter.complete();
-            } finally {
-                stream.closed();
+        return new EventStream(hub, Duration.ofHours(2)).polling("exec-job-sse-" + id, Duration.ofMillis(300), () -> {
+            ExecJob job = jobs.require(id);
+            if (job.state().ended()) {
+                return new EventStream.Look(job.state(), SseEmitter.event().name("result").data(full(job, store.results(id), false),
+                        MediaType.APPLICATION_JSON), true);
             }
+            Map<ExecOutcome.Kind, Integer> counts = store.counts(id);
+            return new EventStream.Look(counts, SseEmitter.event().name("progress").data(view(job, counts, null, null),
+                    MediaType.APPLICATION_JSON), false);
         });
-        return emitter;
     }
 
     @PostMapping("/{id}/cancel")

@@ -95,39 +95,11 @@ public class NodeOperationsController {
     @Operation(operationId = "streamNodeOperation", summary = "The operation's progress as server-sent events, until it ends")
     public org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id) {
         ops.require(id);
-        EventStream stream = new EventStream(hub, java.time.Duration.ofHours(2));
-        var emitter = stream.emitter;
-        Thread.ofVirtual().name("node-op-sse-" + id).start(() -> {
-            long version = -1;
-            long quietSince = System.nanoTime();
-            try {
-                while (stream.open()) {
-                    NodeOp op = ops.require(id);
-                    if (op.version() != version) {
-                        version = op.version();
-                        quietSince = System.nanoTime();
-                        emitter.send(org.springframework.web.servlet.mvc.method.annotation.SseEmitter.event().id(Long.toString(version))
-                                .name("progress").data(view(op), MediaType.APPLICATION_JSON));
-                    } else if (System.nanoTime() - quietSince > java.time.Duration.ofSeconds(15).toNanos()) {
-                        quietSince = System.nanoTime();
-                        emitter.send(org.springframework.web.servlet.mvc.method.annotation.SseEmitter.event().comment("keep-alive"));
-                    }
-                    if (op.state().ended()) {
-                        emitter.complete();
-                        return;
-                    }
-                    Thread.sleep(1000);
-                }
-            } catch (java.io.IOException | IllegalStateException | io.noah.cluster.model.NoahException e) {
-                emitter.completeWithError(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                emitter.complete();
-            } finally {
-                stream.closed();
-            }
+        return new EventStream(hub, java.time.Duration.ofHours(2)).polling("node-op-sse-" + id, java.time.Duration.ofSeconds(1), () -> {
+            NodeOp op = ops.require(id);
+            return new EventStream.Look(op.version(), org.springframework.web.servlet.mvc.method.annotation.SseEmitter.event()
+                    .id(Long.toString(op.version())).name("progress").data(view(op), MediaType.APPLICATION_JSON), op.state().ended());
         });
-        return emitter;
     }
 
     @PostMapping("/{id}/{action:pause|resume|abort}")
