@@ -27,10 +27,16 @@ public final class BatchExec {
     public record Spec(List<String> argv, String container, String osUser, Duration perPodTimeout, int fanOut, int perCluster, int outputCap) {
     }
 
-    private final PodExec exec;
+    /** Runs one command in one container ({@link PodExec#run} in production). */
+    @FunctionalInterface
+    public interface Runner {
+        ExecOutcome run(String cluster, String namespace, String pod, String container, List<String> argv, Duration timeout, int outputCap);
+    }
+
+    private final Runner exec;
     private final Clock clock;
 
-    public BatchExec(PodExec exec, Clock clock) {
+    public BatchExec(Runner exec, Clock clock) {
         this.exec = exec;
         this.clock = clock;
     }

@@ -82,7 +82,7 @@ public class ConsoleConfiguration implements org.springframework.web.socket.conf
     ExecJobs execJobs(JdbcExecJobStore store, ClusterRegistry registry, PodExec exec, Clock clock, NoahProperties props,
                       NoahConfiguration.Instance instance, Loops loops, MeterRegistry meters) {
         var c = props.console();
-        ExecJobs jobs = new ExecJobs(store, new BatchExec(exec, clock), clock, instance.id(), c.flushEvery(), c.retention(), loops);
+        ExecJobs jobs = new ExecJobs(store, new BatchExec(exec::run, clock), clock, instance.id(), c.flushEvery(), c.retention(), loops);
         Gauge.builder("noah.console.jobs.running", jobs, ExecJobs::running).description("batch exec jobs running on this instance").register(meters);
         return jobs;
     }
