@@ -69,11 +69,11 @@ public final class OutputGroups {
         }
         TreeMap<String, String> parts = new TreeMap<>();
         numbered.forEach((prefix, nums) -> {
-            if (nums.size() == 1) {
-                parts.put(prefix + nums.getFirst(), prefix + nums.getFirst());
+            List<Long> sorted = nums.stream().distinct().sorted().toList();
+            if (sorted.size() == 1) {
+                parts.put(prefix + sorted.getFirst(), prefix + sorted.getFirst());
                 return;
             }
-            List<Long> sorted = nums.stream().distinct().sorted().toList();
             List<String> ranges = new ArrayList<>();
             long from = sorted.getFirst();
             long prev = from;

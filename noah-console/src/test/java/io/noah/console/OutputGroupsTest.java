@@ -45,4 +45,15 @@ class OutputGroupsTest {
         assertThat(OsUser.command("app", List.of("id", "-un"))).startsWith("sh", "-c").endsWith("noah-exec", "app", "id", "-un");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> OsUser.command("a b", List.of("id"))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void oddNamesAndOutputsStayReadable() {
+        assertThat(OutputGroups.fold(List.of("single", "a/web-3", "a/web-3", "a/-x", "a/x-"))).isEqualTo("a/-x,a/web-3,a/x-,single");
+        assertThat(OutputGroups.fold(List.of())).isEmpty();
+        assertThat(OutputGroups.diff("same", "same")).isEmpty();
+        assertThat(OutputGroups.diff("", "new\n")).containsExactly("+new", "+");
+        assertThat(OutputGroups.diff("a\nb\nc", "a\nc\nd")).containsExactly("-b", "+d");
+        assertThat(OutputGroups.diff("x\n".repeat(2001), "y")).containsExactly("(outputs longer than 2000 lines: no diff)");
+        assertThat(OutputGroups.of(List.of())).isEmpty();
+    }
 }
