@@ -235,4 +235,40 @@ class ConsoleE2ETest extends TwoClustersE2E {
                 .isEqualTo(400);
         assertThat(noah.get("/api/v1/exec-jobs/" + UUID.randomUUID(), ADMIN_TOKEN).status()).isEqualTo(404);
     }
+
+    /**
+     * Nothing is lost when Noah is killed (SIGKILL) mid-job: the restarted instance marks its job interrupted at start,
+     * keeps the outcome that had finished and reports the others as interrupted; a terminal it bridged ends as
+     * "instance-stopped". The job is not run again (commands are not idempotent).
+     */
+    @Test
+    void aKilledNoahsJobIsInterruptedWithWhatFinishedKeptAndItsTerminalsEnded() throws Exception {
+        Path d = dir.resolve("kill");
+        Files.createDirectories(d);
+        String script = "if mkdir " + d + "/first 2>/dev/null; then echo quick; else echo again >> " + d + "/runs; sleep 30; fi";
+        var started = noah.post("/api/v1/exec-jobs", ADMIN_TOKEN, job("web", List.of("sh", "-c", script),
+                Map.of("fanOut", 1, "timeoutSeconds", 60, "targets", Map.of("namespace", ns, "deployment", "web", "clusters", List.of(a)))));
+        assertThat(started.status()).as(started.raw()).isEqualTo(201);
+        String id = started.body().get("id").asString();
+        await().atMost(Duration.ofSeconds(20)).until(() -> noah.get("/api/v1/exec-jobs/" + id, ADMIN_TOKEN).body().get("finished").asInt() == 1);
+        String pod = Workloads.readyPods(stack.client(a), ns, "web").getFirst().getMetadata().getName();
+        var term = noah.post("/api/v1/terminals", ADMIN_TOKEN, Map.of("cluster", a, "namespace", ns, "pod", pod, "reason", "OPS-11"));
+        String session = term.body().get("session").get("id").asString();
+        TerminalE2ETest.Client c = new TerminalE2ETest.Client();
+        c.ws = noah.http().newWebSocketBuilder().buildAsync(java.net.URI.create("ws://127.0.0.1:" + noah.port()
+                + term.body().get("websocket").asString()), c).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        c.type("echo alive\r");
+        await().atMost(Duration.ofSeconds(10)).until(() -> c.output().contains("alive"));
+
+        noah.kill9();
+        noah.start();
+        JsonNode job = awaitEnd(id, ADMIN_TOKEN);
+        assertThat(job.get("state").asString()).isEqualTo("interrupted");
+        assertThat(job.get("counts").get("success").asInt()).isEqualTo(1);
+        assertThat(job.get("counts").get("interrupted").asInt()).isEqualTo(2);
+        assertThat(job.get("groups").toString()).contains("quick", "the Noah instance running the job stopped");
+        assertThat(Files.readAllLines(d.resolve("runs"))).as("nothing ran again after the restart").hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> noah.get("/api/v1/terminals/" + session, ADMIN_TOKEN).body().path("endedBy")
+                .asString("").equals("instance-stopped"));
+    }
 }

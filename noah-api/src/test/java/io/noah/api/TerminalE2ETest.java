@@ -82,6 +82,7 @@ class TerminalE2ETest extends TwoClustersE2E {
             closed.complete(-1);
         }
 
+        /** Everything the terminal printed so far. */
         String output() {
             synchronized (out) {
                 return out.toString(StandardCharsets.UTF_8);

@@ -29,6 +29,9 @@ public interface ExecJobStore {
     /** Running jobs whose heartbeat is older than {@code staleBefore}: marked interrupted, their missing outcomes added. */
     int interruptStale(Instant staleBefore);
 
+    /** Running jobs of {@code instance} (which just started, so runs none): marked interrupted as above. */
+    int interruptOf(String instance);
+
     /** Ended jobs finished before {@code before} deleted with their outcomes. */
     int deleteEndedBefore(Instant before);
 }

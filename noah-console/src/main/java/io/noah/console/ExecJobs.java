@@ -44,6 +44,8 @@ public final class ExecJobs implements AutoCloseable {
         this.flushEvery = flushEvery;
         this.retention = retention;
         this.loops = loops;
+        // jobs this instance ran before it stopped (a crash, a kill) end now, not after the heartbeat timeout
+        housekeeping.execute(loops.guard(LOOP, () -> store.interruptOf(instance)));
         housekeeping.scheduleWithFixedDelay(loops.guard(LOOP, this::housekeep), 5, 30, TimeUnit.SECONDS);
     }
 

@@ -37,6 +37,9 @@ public interface TerminalStore {
      */
     int closeAbandoned(Instant now, Instant staleBefore);
 
+    /** Sessions bridged by {@code instance}, which just started and bridges none: ended ("instance-stopped"). */
+    int closeOf(String instance, Instant now);
+
     Set<String> endRequested(Collection<String> ids);
 
     Optional<String> recording(String id);

@@ -76,6 +76,7 @@ public final class Terminals implements AutoCloseable {
         this.instance = instance;
         this.settings = settings;
         this.onEnd = onEnd;
+        ticker.execute(loops.guard(LOOP, () -> store.closeOf(instance, clock.instant())));
         ticker.scheduleWithFixedDelay(loops.guard(LOOP, this::tick), 500, 500, TimeUnit.MILLISECONDS);
     }
 

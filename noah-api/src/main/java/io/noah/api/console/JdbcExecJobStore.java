@@ -103,13 +103,23 @@ public class JdbcExecJobStore implements ExecJobStore {
 
     @Override
     public int interruptStale(Instant staleBefore) {
-        List<String> ids = db.sql("select id from exec_job where state = 'RUNNING' and heartbeat_at < ?").param(Timestamp.from(staleBefore))
-                .query(String.class).list();
+        return interrupt(db.sql("select id from exec_job where state = 'RUNNING' and heartbeat_at < ?").param(Timestamp.from(staleBefore))
+                .query(String.class).list(), " and heartbeat_at < ?", Timestamp.from(staleBefore));
+    }
+
+    @Override
+    public int interruptOf(String instance) {
+        return interrupt(db.sql("select id from exec_job where state = 'RUNNING' and doc->>'instance' = ?").param(instance)
+                .query(String.class).list(), " and doc->>'instance' = ?", instance);
+    }
+
+    /** Each job still RUNNING and still matching {@code condition} (re-checked under a row lock): interrupted. */
+    private int interrupt(List<String> ids, String condition, Object param) {
         int n = 0;
         for (String id : ids) {
             Boolean done = tx.execute(s -> {
-                ExecJob job = db.sql("select doc from exec_job where id = ? and state = 'RUNNING' and heartbeat_at < ? for update")
-                        .params(id, Timestamp.from(staleBefore)).query((rs, k) -> json.readValue(rs.getString(1), ExecJob.class)).optional()
+                ExecJob job = db.sql("select doc from exec_job where id = ? and state = 'RUNNING'" + condition + " for update")
+                        .params(id, param).query((rs, k) -> json.readValue(rs.getString(1), ExecJob.class)).optional()
                         .orElse(null);
                 if (job == null) {
                     return false;

@@ -105,6 +105,13 @@ public class JdbcTerminalStore implements TerminalStore {
     }
 
     @Override
+    public int closeOf(String instance, Instant now) {
+        return db.sql("update terminal_session set ended_at = ?, doc = doc || jsonb_build_object('endedAt', to_jsonb(?::text),"
+                        + " 'exit', 'unknown', 'endedBy', 'instance-stopped') where ended_at is null and started_at is not null"
+                        + " and doc->>'instance' = ?").params(Timestamp.from(now), now.toString(), instance).update();
+    }
+
+    @Override
     public Set<String> endRequested(Collection<String> ids) {
         return new HashSet<>(db.sql("select id from terminal_session where end_requested and id = any(?)").param(ids.toArray(String[]::new))
                 .query(String.class).list());
