@@ -12,7 +12,7 @@
 #        stack.sh cluster stop|start NAME    stop/start one cluster's whole control plane
 #        stack.sh apiserver stop|start NAME  stop/start only its kube-apiserver (fault tests)
 #        stack.sh fresh-db NAME           drop and create database NAME (test runs)
-#        stack.sh clean-namespaces        delete every namespace but default and kube-* in every running cluster
+#        stack.sh clean-namespaces        delete every namespace but default, kube-* and noah-system in every running cluster
 #                                         (test runs start from empty clusters, whatever earlier runs left)
 #
 # Writes $NOAH_RUN/stack.properties (default ~/.cache/noah/run): kubeconfigs, tokens, JDBC URL,
@@ -596,33 +596,12 @@ spec:
     value: "true"
     effect: NoSchedule
 ---
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: noah
-  namespace: kube-system
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: noah-cluster-admin
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: cluster-admin
-subjects:
-- kind: ServiceAccount
-  name: noah
-  namespace: kube-system
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: noah-token
-  namespace: kube-system
-  annotations:
-    kubernetes.io/service-account.name: noah
-type: kubernetes.io/service-account-token
+EOF
+  # Noah's identity in the cluster is what a production cluster gets: deploy/kubernetes/managed-cluster.yaml
+  # (ServiceAccount noah-system/noah, ClusterRoles noah-read and noah-operate), so every e2e flow on idc-b, which is
+  # registered with that token, shows the roles are enough
+  cat "$here/../kubernetes/managed-cluster.yaml"
+  cat <<'EOF'
 ---
 # a read-only identity (what Noah reads, nothing it could change): the API contract test's Noah uses it, so
 # generated requests cannot scale or create anything in the shared clusters
@@ -680,7 +659,8 @@ cluster_up() { # name index
   # up, and nothing changed since the last full pass (config, nodes, issued files): nothing to do
   local stamp; stamp=$({ cat "$dir/kwokctl.yaml"; nodes_yaml "$c" "$i"; } | sha256sum | cut -c1-16)
   if [ -s "$dir/kubeconfig" ] && [ -s "$dir/token" ] && [ -s "$dir/reader-token" ] && [ -s "$dir/server" ] && [ -s "$dir/ca.crt" ] \
-      && [ "$(cat "$dir/up.stamp" 2>/dev/null)" = "$stamp" ] && cluster_served "$c"; then
+      && [ "$(cat "$dir/up.stamp" 2>/dev/null)" = "$stamp" ] && cluster_served "$c" \
+      && [ "$(kubectl_ "$c" -n noah-system get secret noah-token -o jsonpath='{.data.token}' 2>/dev/null | base64 -d)" = "$(cat "$dir/token")" ]; then
     log "cluster $c: already up at $(cat "$dir/server") (unchanged)"
     return 0
   fi
@@ -696,10 +676,14 @@ cluster_up() { # name index
   fi
   wait_served "$c" 60 || die "cluster $c is not served"
   nodes_yaml "$c" "$i" | kubectl_ "$c" apply -f - >/dev/null
+  # clusters made before Noah's identity moved to managed-cluster.yaml had it bound to cluster-admin
+  kubectl_ "$c" delete clusterrolebinding noah-cluster-admin --ignore-not-found >/dev/null
+  kubectl_ "$c" -n kube-system delete secret noah-token --ignore-not-found >/dev/null
+  kubectl_ "$c" -n kube-system delete serviceaccount noah --ignore-not-found >/dev/null
   kubectl_ "$c" wait --for=condition=Ready node -l type=kwok --timeout=120s >/dev/null
   local token=""
   for k in $(seq 1 100); do
-    token=$(kubectl_ "$c" -n kube-system get secret noah-token -o jsonpath='{.data.token}' 2>/dev/null | base64 -d) || true
+    token=$(kubectl_ "$c" -n noah-system get secret noah-token -o jsonpath='{.data.token}' 2>/dev/null | base64 -d) || true
     [ -n "$token" ] && break; sleep 0.2
   done
   [ -n "$token" ] || die "cluster $c: the noah service account token was not issued"
@@ -891,7 +875,7 @@ cmd_clean_namespaces() {
   local c ns left until=$((SECONDS + 180))
   for c in "${all_clusters[@]}"; do
     cluster_served "$c" || continue
-    ns=$(kubectl_ "$c" get namespaces -o name | grep -v -E '^namespace/(default|kube-.*)$' || true)
+    ns=$(kubectl_ "$c" get namespaces -o name | grep -v -E '^namespace/(default|kube-.*|noah-system)$' || true)
     [ -z "$ns" ] && continue
     log "cluster $c: deleting $(echo "$ns" | wc -l) namespaces left by earlier runs"
     # shellcheck disable=SC2086
@@ -899,7 +883,7 @@ cmd_clean_namespaces() {
   done
   for c in "${all_clusters[@]}"; do
     cluster_served "$c" || continue
-    while left=$(kubectl_ "$c" get namespaces -o name | grep -c -v -E '^namespace/(default|kube-.*)$') && [ "$left" -gt 0 ]; do
+    while left=$(kubectl_ "$c" get namespaces -o name | grep -c -v -E '^namespace/(default|kube-.*|noah-system)$') && [ "$left" -gt 0 ]; do
       [ $SECONDS -lt $until ] || die "cluster $c: $left namespaces still terminating after 180 s"
       sleep 0.5
     done
