@@ -24,12 +24,15 @@ import java.util.Set;
 public class JdbcExecJobStore implements ExecJobStore {
 
     private final JdbcClient db;
+    private final org.springframework.jdbc.core.JdbcTemplate jdbc;
     private final JsonMapper json;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    public JdbcExecJobStore(JdbcClient db, JsonMapper json, TransactionTemplate tx, Clock clock) {
+    public JdbcExecJobStore(JdbcClient db, org.springframework.jdbc.core.JdbcTemplate jdbc, JsonMapper json, TransactionTemplate tx,
+                            Clock clock) {
         this.db = db;
+        this.jdbc = jdbc;
         this.json = json;
         this.tx = tx;
         this.clock = clock;
@@ -58,10 +61,11 @@ public class JdbcExecJobStore implements ExecJobStore {
         });
     }
 
+    /** One batch (one round trip) per flush, not one statement per pod. */
     private void insertResults(String id, List<ExecOutcome> outcomes) {
-        for (ExecOutcome o : outcomes) {
-            db.sql("insert into exec_result (job_id, kind, doc) values (?, ?, ?::jsonb)").params(id, o.kind().name(), json.writeValueAsString(o))
-                    .update();
+        if (!outcomes.isEmpty()) {
+            jdbc.batchUpdate("insert into exec_result (job_id, kind, doc) values (?, ?, ?::jsonb)", outcomes.stream()
+                    .map(o -> new Object[]{id, o.kind().name(), json.writeValueAsString(o)}).toList());
         }
     }
 
