@@ -190,6 +190,9 @@ class NodeOpsE2ETest {
         k().apps().deployments().inNamespace(ns).resource(d).create();
         await().atMost(Duration.ofSeconds(60)).until(() -> Workloads.readyReplicas(k(), ns, "weighted") == 3);
         Set<String> pods = Workloads.readyPods(k(), ns, "weighted").stream().map(x -> x.getMetadata().getName()).collect(Collectors.toSet());
+        // the weights go to the pods Noah's caches place on the node: wait until they have seen all three
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                noah.get("/api/v1/pods?cluster=" + a + "&namespace=" + ns + "&app=weighted", ADMIN_TOKEN).body().get("items").size() == 3);
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("cluster", a);
