@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -71,7 +72,9 @@ final class ClusterLoader {
                 refuse(refusedSpec(spec, e, 0), e);
             }
         }
-        for (ClusterEntity e : repo.findAll()) {
+        List<ClusterEntity> stored = repo.findAll();
+        rekey(stored);
+        for (ClusterEntity e : stored) {
             if (declared.containsKey(e.name) || registry.get(e.name).isPresent()) {
                 log.warn("cluster {} is both declared in the configuration and stored; the configuration wins", e.name);
                 continue;
@@ -81,6 +84,30 @@ final class ClusterLoader {
         log.info("{} clusters registered{}", registry.all().size(), refused.isEmpty() ? "" : ", " + refused.size() + " refused: " + refused.keySet());
         long ms = Math.max(1000, props.probeInterval().toMillis());
         syncer.scheduleWithFixedDelay(loops.guard("cluster-registry-sync", this::sync), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A key rotation (docs/operations.md): credentials stored under a previous key are re-encrypted with the current
+     * one. Each row alone; one that fails stays as it is (readable as long as its key is configured) and is logged.
+     */
+    private void rekey(List<ClusterEntity> stored) {
+        int done = 0;
+        for (ClusterEntity e : stored) {
+            try {
+                byte[] again = rows.reencrypted(e);
+                if (again != null && repo.rekey(e.name, again, rows.keyId(), e.keyId) == 1) {
+                    log.info("cluster {}: credentials re-encrypted from key {} to key {}", e.name, e.keyId, rows.keyId());
+                    e.credentials = again;
+                    e.keyId = rows.keyId();
+                    done++;
+                }
+            } catch (RuntimeException ex) {
+                log.error("cluster {}: credentials not re-encrypted with the current key", e.name, ex);
+            }
+        }
+        if (done > 0) {
+            log.info("{} clusters' credentials re-encrypted with the current key {}", done, rows.keyId());
+        }
     }
 
     /** Registers a stored cluster, or keeps it as refused with the reason. */

@@ -65,6 +65,15 @@ final class ClusterRows {
         e.updatedAt = clock.instant();
     }
 
+    /** The row's credentials under the current key when they are under a previous one (a rotation), else null. */
+    byte[] reencrypted(ClusterEntity e) {
+        return cipher.needsRekey(e.keyId) ? cipher.encrypt(cipher.decrypt(e.credentials, e.keyId)) : null;
+    }
+
+    String keyId() {
+        return cipher.keyId();
+    }
+
     ClusterSpec toSpec(ClusterEntity e) {
         Map<String, String> secret = json.readValue(cipher.decrypt(e.credentials, e.keyId), new TypeReference<>() {
         });

@@ -125,8 +125,12 @@ public record NoahProperties(
     public record Kubeconfig(@DefaultValue("false") boolean allowExecPlugins) {
     }
 
-    /** AES-256 key for credentials at rest: base64 in {@code key}, or a file holding it. */
-    public record Encryption(String key, String keyFile) {
+    /**
+     * AES-256 key for credentials at rest: base64 in {@code key}, or a file holding it. {@code previousKeys} (base64) and
+     * {@code previousKeyFiles}: keys still accepted for reading while a rotation is under way; credentials stored under
+     * one are re-encrypted with the current key when an instance starts (docs/operations.md).
+     */
+    public record Encryption(String key, String keyFile, @DefaultValue List<String> previousKeys, @DefaultValue List<String> previousKeyFiles) {
     }
 
     /**
