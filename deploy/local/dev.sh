@@ -31,7 +31,8 @@ if [ -n "${NOAH_JAR:-}" ]; then
   jar=$NOAH_JAR
 else
   echo "building Noah" >&2
-  (cd "$root" && mvn -B -q -ntp -DskipTests install -pl noah-api -am >&2)
+  # the container image is not needed to run Noah here (-Dnoah.image.skip=true): the test command builds it
+  (cd "$root" && mvn -B -q -ntp -DskipTests -Dnoah.image.skip=true install -pl noah-api -am >&2)
   jar=$(ls "$root"/noah-api/target/noah-api-*.jar | grep -v original | head -n 1)
 fi
 jdbc_url=$(prop postgres.jdbc-url)
