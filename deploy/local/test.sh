@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full test suite: builds (or reuses) the local Kubernetes binaries, starts the real stack
+# The full test suite: builds (or reuses) the local Kubernetes binaries and helm, starts the real stack
 # (2 clusters, PostgreSQL with a fresh database, Kafka; namespaces earlier runs left in the clusters deleted),
 # runs every module's tests with Maven, and stops what it started. Extra arguments go to Maven (e.g. -pl noah-cluster -Dtest=...).
 # NOAH_KEEP_STACK=1 leaves the stack running afterwards (faster re-runs).
@@ -12,6 +12,8 @@ ensure_tools
 pick_jdk
 ensure_schemathesis
 ensure_chromium
+# helm for the chart's tests (HelmChartTest), built from the Go module proxy once and cached
+"$here/build-helm.sh" >/dev/null
 
 started=0
 if ! "$here/stack.sh" status 2>/dev/null | grep -q "^cluster idc-b: up"; then started=1; fi
