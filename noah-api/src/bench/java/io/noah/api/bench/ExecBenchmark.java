@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (xargs -P 50), the same command.
  *
  * <p>Run: {@code deploy/local/stack.sh up && mvn -q -DskipTests install && mvn -pl noah-api test-compile exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=io.noah.api.bench.ExecBenchmark} (-Drounds=5 -Dpods=250 -DfanOut=50)
+ * -Dexec.classpathScope=test -Dexec.mainClass=io.noah.api.bench.ExecBenchmark} (-Drounds=5 -Dwarmup=3 -Dpods=250 -DfanOut=50)
  */
 public final class ExecBenchmark {
 
@@ -28,6 +28,8 @@ public final class ExecBenchmark {
         int rounds = Integer.getInteger("rounds", 5);
         int perCluster = Integer.getInteger("pods", 250);
         int fanOut = Integer.getInteger("fanOut", 50);
+        // rounds not counted: the JIT compiles Noah's exec path during the first ones (its CPU per exec halves)
+        int warmup = Integer.getInteger("warmup", 3);
         LocalStack stack = LocalStack.get();
         NoahServer noah = NoahServer.get();
         String ns = "bench-exec-" + Long.toString(System.currentTimeMillis() % 1_000_000, 36);
@@ -48,7 +50,8 @@ public final class ExecBenchmark {
             List<Double> walls = new ArrayList<>();
             List<Double> threads = new ArrayList<>();
             int baseThreads = threads(noah);
-            for (int r = 0; r <= rounds; r++) {
+            Map<String, Double> cpuSeconds = new java.util.TreeMap<>();
+            for (int r = 1 - warmup; r <= rounds; r++) {
                 AtomicBoolean running = new AtomicBoolean(true);
                 List<Integer> samples = Collections.synchronizedList(new ArrayList<>());
                 Thread sampler = Thread.ofVirtual().start(() -> {
@@ -61,6 +64,7 @@ public final class ExecBenchmark {
                         }
                     }
                 });
+                Map<String, Long> cpu0 = cpuTicks();
                 long t0 = System.nanoTime();
                 var started = noah.post("/api/v1/exec-jobs", NoahServer.ADMIN_TOKEN, Map.of("targets", Map.of("namespace", ns, "deployment", "fleet"),
                         "command", List.of("echo", "ok"), "fanOut", fanOut, "maxTargets", 5000, "reason", "benchmark"));
@@ -80,9 +84,24 @@ public final class ExecBenchmark {
                 }
                 running.set(false);
                 sampler.join();
+                Map<String, Long> cpu1 = cpuTicks();
+                StringBuilder where = new StringBuilder();
+                double stackSeconds = 0;
+                for (String k : cpu1.keySet()) {
+                    double sec = (cpu1.get(k) - cpu0.getOrDefault(k, 0L)) / 100.0;
+                    where.append(String.format(" %s %.2f", k, sec));
+                    if (STACK.contains(k)) {
+                        stackSeconds += sec;
+                    }
+                    if (r > 0) {
+                        cpuSeconds.merge(k, sec, Double::sum);
+                    }
+                }
+                System.out.printf("  CPU seconds:%s; the API servers, etcds and KWOKs (with the commands they ran) alone would keep 2 cores busy %.2f s%n",
+                        where, stackSeconds / 2);
                 int ok = job.get("counts").path("success").asInt();
                 System.out.printf("round %d%s: %d pods, %d success, wall %.2f s, peak concurrency %d, threads max %d (before %d)%n", r,
-                        r == 0 ? " (warm-up)" : "", job.get("total").asInt(), ok, wall, job.get("peakConcurrency").asInt(),
+                        r <= 0 ? " (warm-up)" : "", job.get("total").asInt(), ok, wall, job.get("peakConcurrency").asInt(),
                         samples.stream().mapToInt(Integer::intValue).max().orElse(0), baseThreads);
                 if (r > 0) {
                     walls.add(wall);
@@ -112,6 +131,17 @@ public final class ExecBenchmark {
             System.out.printf("%nNoah batch exec, %d pods, fan-out %d: wall median %.2f s (min %.2f, max %.2f) over %d rounds;"
                             + " Noah's live threads max median %.0f (before %d)%n", total, fanOut, median(walls), Collections.min(walls),
                     Collections.max(walls), walls.size(), median(threads), baseThreads);
+            StringBuilder perExec = new StringBuilder();
+            double stackPerExec = 0;
+            for (var e : cpuSeconds.entrySet()) {
+                double ms = e.getValue() * 1000 / (total * (double) walls.size());
+                perExec.append(String.format(" %s %.1f ms", e.getKey(), ms));
+                if (STACK.contains(e.getKey())) {
+                    stackPerExec += ms;
+                }
+            }
+            System.out.printf("CPU per exec (mean over the measured rounds):%s; the API servers, etcds and KWOKs alone need %d execs"
+                    + " × their share = %.2f s of both cores, whatever Noah does%n", perExec, total, stackPerExec * total / 1000 / 2);
             System.out.printf("kubectl exec, %d at once: wall median %.2f s over %d rounds; ratio kubectl / Noah %.1f%n", fanOut,
                     median(kubectlWalls), kubectlWalls.size(), median(kubectlWalls) / median(walls));
         } finally {
@@ -121,6 +151,47 @@ public final class ExecBenchmark {
             noah.stop();
         }
     }
+
+    /**
+     * CPU ticks (1/100 s) of this machine's processes by role, children included (KWOK runs each exec'd command as its
+     * child): noah (the Noah JVM), harness (this JVM), kube-apiserver, etcd, kwok, other.
+     */
+    private static Map<String, Long> cpuTicks() {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        long self = ProcessHandle.current().pid();
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path d : dirs.filter(x -> x.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(d.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue;
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // fields after comm: state=0 ... utime=11 stime=12 cutime=13 cstime=14
+                long t = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+                long pid = Long.parseLong(d.getFileName().toString());
+                String role = pid == self ? "harness" : comm.equals("java") ? javaRole(d) : comm.startsWith("kube-apiserver") ? "kube-apiserver"
+                        : comm.equals("etcd") ? "etcd" : comm.startsWith("kwok") ? "kwok" : comm.startsWith("postgres") ? "postgres" : "other";
+                ticks.merge(role, t, Long::sum);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return ticks;
+    }
+
+    private static String javaRole(Path proc) {
+        try {
+            String cmd = Files.readString(proc.resolve("cmdline"));
+            return cmd.contains("noah.jar") ? "noah" : cmd.contains("kafka.Kafka") ? "kafka" : "other";
+        } catch (java.io.IOException gone) {
+            return "other";
+        }
+    }
+
+    private static final java.util.Set<String> STACK = java.util.Set.of("kube-apiserver", "etcd", "kwok");
 
     private static int threads(NoahServer noah) {
         return (int) noah.get("/actuator/prometheus", NoahServer.ADMIN_TOKEN).raw().lines().filter(l -> l.startsWith("jvm_threads_live_threads"))
