@@ -103,12 +103,17 @@ class TerminalE2ETest extends TwoClustersE2E {
     }
 
     private Client connect(JsonNode created, String origin) throws Exception {
+        return connect(noah.port(), created, origin);
+    }
+
+    /** To the instance on {@code port}: a ticket is redeemed by whichever instance the websocket reaches. */
+    private Client connect(int port, JsonNode created, String origin) throws Exception {
         Client c = new Client();
         var b = noah.http().newWebSocketBuilder();
         if (origin != null) {
             b.header("Origin", origin);
         }
-        c.ws = b.buildAsync(URI.create("ws://127.0.0.1:" + noah.port() + created.get("websocket").asString() + "&cols=80&rows=24"), c)
+        c.ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + created.get("websocket").asString() + "&cols=80&rows=24"), c)
                 .get(10, TimeUnit.SECONDS);
         return c;
     }
@@ -195,6 +200,43 @@ class TerminalE2ETest extends TwoClustersE2E {
         String viewer = noah.token("term-viewer-" + id.substring(0, 6), "VIEWER", null);
         assertThat(noah.post("/api/v1/terminals", viewer, Map.of("cluster", a, "namespace", ns, "pod", pod, "reason", "x")).status())
                 .isEqualTo(403);
+    }
+
+    /**
+     * The idle timeout and the maximum duration end sessions by themselves: on an instance of its own where they are
+     * short (3 s, 9 s; 30 min and 8 h by default), one session left idle and one kept busy past its maximum.
+     */
+    @Test
+    void anIdleSessionAndOneKeptBusyPastItsMaximumAreEndedByNoah() throws Exception {
+        try (NoahProcess limits = NoahProcess.start(stack, "term-limits", "15s",
+                Map.of("noah.console.terminals.idle-timeout", "3s", "noah.console.terminals.max-duration", "9s"))) {
+            JsonNode idle = create(Map.of());
+            String idleId = idle.get("session").get("id").asString();
+            Client c = connect(limits.port(), idle, null);
+            c.type("echo idle-$((1+1))\r");
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.output().contains("idle-2"));
+            long quiet = System.nanoTime();
+            assertThat(c.closed.get(15, TimeUnit.SECONDS)).isEqualTo(1000);
+            assertThat(Duration.ofNanos(System.nanoTime() - quiet)).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(6));
+            assertThat(c.events).anySatisfy(e -> assertThat(e).contains("\"endedBy\":\"idle-timeout\""));
+            assertThat(noah.get("/api/v1/terminals/" + idleId, ADMIN_TOKEN).body().get("endedBy").asString()).isEqualTo("idle-timeout");
+
+            JsonNode busy = create(Map.of());
+            String busyId = busy.get("session").get("id").asString();
+            long opened = System.nanoTime();
+            Client b = connect(limits.port(), busy, null);
+            // a keystroke every second: never idle for 3 s, ended at 9 s all the same
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                if (!b.closed.isDone()) {
+                    b.type("echo busy\r");
+                }
+                return b.closed.isDone();
+            });
+            assertThat(b.closed.get()).isEqualTo(1000);
+            assertThat(Duration.ofNanos(System.nanoTime() - opened)).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(13));
+            assertThat(b.events).anySatisfy(e -> assertThat(e).contains("\"endedBy\":\"max-duration\""));
+            assertThat(noah.get("/api/v1/terminals/" + busyId, ADMIN_TOKEN).body().get("endedBy").asString()).isEqualTo("max-duration");
+        }
     }
 
     /** The terminal page (xterm.js) in Debian's headless Chromium, driven by playwright-core: src/main/frontend/e2e/terminal-page.mjs. */
