@@ -36,11 +36,8 @@ class ApiContractE2ETest {
         Path schemathesis = schemathesis();
         String id = UUID.randomUUID().toString().substring(0, 6);
         String db = "noah_contract_" + id;
-        try (Connection c = DriverManager.getConnection(stack.jdbcAdminUrl(), stack.jdbcUser(), stack.jdbcPassword())) {
-            c.createStatement().execute("create database " + db);
-        }
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("spring.datasource.url", stack.jdbcUrl().replaceAll("/[^/]+$", "/" + db));
+        props.put("spring.datasource.url", stack.freshDatabase(db));
         for (int i = 0; i < stack.clusters().size(); i++) {
             String c = stack.clusters().get(i);
             props.put("noah.clusters[" + i + "].name", c);

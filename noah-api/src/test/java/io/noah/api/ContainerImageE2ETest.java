@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,19 +107,12 @@ class ContainerImageE2ETest {
 
     @Test
     void theImageStartsAsUser65532OnAReadOnlyRootFilesystemAndServes(LocalStack stack) throws Exception {
-        try (var admin = DriverManager.getConnection(stack.jdbcAdminUrl(), stack.jdbcUser(), stack.jdbcPassword());
-             var st = admin.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
-            st.execute("CREATE DATABASE " + DB);
-        }
+        String dbUrl = stack.freshDatabase(DB);
         Path root = layout.resolve("rootfs");
         for (String mountPoint : List.of("proc", "dev")) {
             Files.createDirectories(root.resolve(mountPoint));
         }
-        int port;
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = NoahProcess.freePort();
         // what a runtime does: the image's root read-only, /proc, /dev and a writable /tmp mounted, the image's user
         String runtime = """
                 set -e; r=$1; shift
@@ -141,7 +133,7 @@ class ContainerImageE2ETest {
         env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"); // unshare, mount and chroot on the host; the JVM's path is absolute
         env.put("NOAH_ADDRESS", "127.0.0.1"); // this machine: loopback only
         env.put("NOAH_PORT", Integer.toString(port));
-        env.put("NOAH_DB_URL", stack.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + DB + "$1"));
+        env.put("NOAH_DB_URL", dbUrl);
         env.put("NOAH_DB_USER", stack.jdbcUser());
         env.put("NOAH_DB_PASSWORD", stack.jdbcPassword());
         env.put("NOAH_ENCRYPTION_KEY", NoahServer.KEY);

@@ -27,9 +27,11 @@ class EncryptionKeyRotationE2ETest {
     private final LocalStack stack = LocalStack.get();
     private final NoahServer noah = NoahServer.get();
 
+    private String dbUrl;
+
     private NoahProcess start(String instance, String key, String previous) {
         Map<String, String> extra = new java.util.HashMap<>(Map.of(
-                "spring.datasource.url", stack.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + DB + "$1"),
+                "spring.datasource.url", dbUrl,
                 "noah.encryption.key", key,
                 // its loops see a namespace of their own: the suite's tests in the same cluster are the shared Noah's
                 "noah.namespaces", "noah-rotation-none"));
@@ -40,8 +42,7 @@ class EncryptionKeyRotationE2ETest {
     }
 
     private String storedKeyId() throws Exception {
-        try (var c = DriverManager.getConnection(stack.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + DB + "$1"), stack.jdbcUser(),
-                stack.jdbcPassword()); var rs = c.createStatement().executeQuery("select key_id from cluster where name = 'rotated'")) {
+        try (var c = DriverManager.getConnection(dbUrl, stack.jdbcUser(), stack.jdbcPassword()); var rs = c.createStatement().executeQuery("select key_id from cluster where name = 'rotated'")) {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
         }
@@ -56,11 +57,7 @@ class EncryptionKeyRotationE2ETest {
 
     @Test
     void aNewKeyWithTheOldAsPreviousReEncryptsTheStoredCredentialsAndThenTheOldKeyCanGo() throws Exception {
-        try (var admin = DriverManager.getConnection(stack.jdbcAdminUrl(), stack.jdbcUser(), stack.jdbcPassword());
-             var st = admin.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
-            st.execute("CREATE DATABASE " + DB);
-        }
+        dbUrl = stack.freshDatabase(DB);
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         String oldKey = NoahServer.KEY;

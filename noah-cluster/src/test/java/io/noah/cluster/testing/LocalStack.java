@@ -167,6 +167,24 @@ public final class LocalStack {
         return required("postgres.admin-url");
     }
 
+    /**
+     * A database of the caller's own on the stack's PostgreSQL, dropped first if an earlier run left it (a Noah started
+     * on it migrates its schema); its JDBC URL. Needs a PostgreSQL driver on the caller's class path.
+     */
+    public String freshDatabase(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+        try (var admin = java.sql.DriverManager.getConnection(jdbcAdminUrl(), jdbcUser(), jdbcPassword());
+             var st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + name);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
+    }
+
     public String jdbcUser() {
         return required("postgres.user");
     }
