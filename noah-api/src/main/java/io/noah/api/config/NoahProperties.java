@@ -28,7 +28,32 @@ public record NoahProperties(
         @DefaultValue Autoscaler autoscaler,
         @DefaultValue Lifecycle lifecycle,
         @DefaultValue Nodes nodes,
-        @DefaultValue Console console) {
+        @DefaultValue Console console,
+        @DefaultValue Advice advice) {
+
+    /**
+     * App profiling and resource advice, over the autoscaler's metric store ({@code noah.autoscaler.metrics-url}): a run
+     * reads {@code window} of {@code step} points per app; one runs every {@code interval} (checked every {@code check};
+     * {@code interval} 0 turns the schedule off) and on request. The thresholds are the seed's (see
+     * {@link io.noah.hpa.advice.AdviceSettings}); {@code coreLabel} ({@code key=value} on a Deployment) marks the core apps of
+     * the overcommit factor, {@code modeLabel} ({@code horizontal} or {@code vertical}) how an app's CPU is resized by
+     * agreement. {@code keepRuns}: older runs are deleted.
+     */
+    public record Advice(@DefaultValue("7d") Duration window, @DefaultValue("5m") Duration step, @DefaultValue("1d") Duration minHistory,
+                         @DefaultValue("1h") Duration minPodAge, @DefaultValue("7d") Duration interval, @DefaultValue("10m") Duration check,
+                         @DefaultValue("0.70") double cpuUp, @DefaultValue("0.10") double cpuDown, @DefaultValue("0.70") double memoryUp,
+                         @DefaultValue("0.60") double memoryDown, @DefaultValue("0.15") double margin,
+                         @DefaultValue("0.5") double intensiveLevel, @DefaultValue("1.5") double dominance,
+                         @DefaultValue("52428800") double ioReferenceBytesPerSecond, @DefaultValue("10") int topPairs,
+                         @DefaultValue("0.9") double targetUtilisation, @DefaultValue("4") int parallelism,
+                         @DefaultValue("noah.io/tier=core") String coreLabel, @DefaultValue("noah.io/scaling-mode") String modeLabel,
+                         @DefaultValue("30s") Duration queryTimeout, @DefaultValue("12") int keepRuns) {
+
+        public io.noah.hpa.advice.AdviceSettings settings() {
+            return new io.noah.hpa.advice.AdviceSettings(window, step, minHistory, minPodAge, cpuUp, cpuDown, memoryUp, memoryDown,
+                    0.70, 0.20, margin, cpuUp, intensiveLevel, dominance, ioReferenceBytesPerSecond, topPairs, targetUtilisation, parallelism);
+        }
+    }
 
     /**
      * Node operations: the CMDB that node labels come from; bulk operations are held by one instance at a time for

@@ -54,28 +54,7 @@ public final class PrometheusClient {
         // a form POST, as the API allows: a query over many pods is longer than a URL may be
         String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                 + "&time=" + at.getEpochSecond() + "." + String.format("%03d", at.getNano() / 1_000_000);
-        HttpResponse<String> res;
-        try {
-            res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query")).timeout(timeout)
-                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new SourceException("the metric source " + base + " did not answer: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceException("interrupted while querying " + base, e);
-        }
-        JsonNode body;
-        try {
-            body = JSON.readTree(res.body());
-        } catch (RuntimeException e) {
-            throw new SourceException("the metric source answered HTTP " + res.statusCode() + " with no JSON: " + snippet(res.body()), e);
-        }
-        if (res.statusCode() != 200 || !"success".equals(body.path("status").asString(""))) {
-            throw new SourceException("the metric source refused the query (HTTP " + res.statusCode() + ", "
-                    + body.path("errorType").asString("error") + "): " + snippet(body.path("error").asString(res.body())), null);
-        }
-        JsonNode data = body.path("data");
+        JsonNode data = post("/api/v1/query", form);
         if (!"vector".equals(data.path("resultType").asString(""))) {
             throw new SourceException("the query's result is a " + data.path("resultType").asString("?") + ", not a vector by pod", null);
         }
@@ -97,6 +76,75 @@ public final class PrometheusClient {
             }
         }
         return out;
+    }
+
+    /**
+     * A range query ({@code /api/v1/query_range}) expected to return at most one series (an aggregate without labels):
+     * its values on the grid {@code start, start+step, …, end}, NaN where the store has no point. No series: all NaN.
+     */
+    public double[] queryRange(String promql, Instant start, Instant end, Duration step) {
+        if (step.toSeconds() < 1 || end.isBefore(start)) {
+            throw new IllegalArgumentException("a range query needs start <= end and a step of at least 1 s");
+        }
+        String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&start=" + start.getEpochSecond()
+                + "&end=" + end.getEpochSecond() + "&step=" + step.toSeconds() + "s";
+        JsonNode data = post("/api/v1/query_range", form);
+        if (!"matrix".equals(data.path("resultType").asString(""))) {
+            throw new SourceException("the range query's result is a " + data.path("resultType").asString("?") + ", not a matrix", null);
+        }
+        int n = (int) ((end.getEpochSecond() - start.getEpochSecond()) / step.toSeconds()) + 1;
+        double[] out = new double[n];
+        java.util.Arrays.fill(out, Double.NaN);
+        JsonNode result = data.path("result");
+        if (result.size() > 1) {
+            throw new SourceException("the range query returned " + result.size() + " series, not one aggregate", null);
+        }
+        for (JsonNode r : result) {
+            for (JsonNode v : r.path("values")) {
+                if (!v.isArray() || v.size() != 2) {
+                    continue;
+                }
+                long t = Math.round(v.get(0).asDouble());
+                long off = t - start.getEpochSecond();
+                if (off < 0 || off % step.toSeconds() != 0 || off / step.toSeconds() >= n) {
+                    continue;
+                }
+                try {
+                    double d = Double.parseDouble(v.get(1).asString());
+                    if (Double.isFinite(d)) {
+                        out[(int) (off / step.toSeconds())] = d;
+                    }
+                } catch (NumberFormatException e) {
+                    // left as NaN: a missing point
+                }
+            }
+        }
+        return out;
+    }
+
+    private JsonNode post(String path, String form) {
+        HttpResponse<String> res;
+        try {
+            res = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new SourceException("the metric source " + base + " did not answer: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException("interrupted while querying " + base, e);
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(res.body());
+        } catch (RuntimeException e) {
+            throw new SourceException("the metric source answered HTTP " + res.statusCode() + " with no JSON: " + snippet(res.body()), e);
+        }
+        if (res.statusCode() != 200 || !"success".equals(body.path("status").asString(""))) {
+            throw new SourceException("the metric source refused the query (HTTP " + res.statusCode() + ", "
+                    + body.path("errorType").asString("error") + "): " + snippet(body.path("error").asString(res.body())), null);
+        }
+        return body.path("data");
     }
 
     private static String snippet(String s) {
