@@ -1,5 +1,7 @@
 package io.noah.hpa.metrics;
 
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -88,52 +90,109 @@ public final class PrometheusClient {
         }
         String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&start=" + start.getEpochSecond()
                 + "&end=" + end.getEpochSecond() + "&step=" + step.toSeconds() + "s";
-        JsonNode data = post("/api/v1/query_range", form);
-        if (!"matrix".equals(data.path("resultType").asString(""))) {
-            throw new SourceException("the range query's result is a " + data.path("resultType").asString("?") + ", not a matrix", null);
-        }
         int n = (int) ((end.getEpochSecond() - start.getEpochSecond()) / step.toSeconds()) + 1;
         double[] out = new double[n];
         java.util.Arrays.fill(out, Double.NaN);
-        JsonNode result = data.path("result");
-        if (result.size() > 1) {
-            throw new SourceException("the range query returned " + result.size() + " series, not one aggregate", null);
-        }
-        for (JsonNode r : result) {
-            for (JsonNode v : r.path("values")) {
-                if (!v.isArray() || v.size() != 2) {
-                    continue;
-                }
-                long t = Math.round(v.get(0).asDouble());
-                long off = t - start.getEpochSecond();
-                if (off < 0 || off % step.toSeconds() != 0 || off / step.toSeconds() >= n) {
-                    continue;
-                }
-                try {
-                    double d = Double.parseDouble(v.get(1).asString());
-                    if (Double.isFinite(d)) {
-                        out[(int) (off / step.toSeconds())] = d;
+        HttpResponse<byte[]> res = send("/api/v1/query_range", form, HttpResponse.BodyHandlers.ofByteArray());
+        // streamed, not a tree: a week of 5-minute points is 2,016 pairs, and a tree of them costs ten times the body
+        String status = null;
+        String resultType = null;
+        String error = null;
+        int series = 0;
+        try (JsonParser p = JSON.createParser(res.body())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new SourceException("the metric source answered HTTP " + res.statusCode() + " with no JSON object", null);
+            }
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "status" -> status = p.getValueAsString();
+                    case "error" -> error = p.getValueAsString();
+                    case "data" -> {
+                        if (p.currentToken() != JsonToken.START_OBJECT) {
+                            p.skipChildren();
+                            continue;
+                        }
+                        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                            String f = p.currentName();
+                            p.nextToken();
+                            if (f.equals("resultType")) {
+                                resultType = p.getValueAsString();
+                            } else if (f.equals("result") && p.currentToken() == JsonToken.START_ARRAY) {
+                                while (p.nextToken() == JsonToken.START_OBJECT) {
+                                    if (++series > 1) {
+                                        throw new SourceException("the range query returned more than one series, not one aggregate", null);
+                                    }
+                                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                                        String g = p.currentName();
+                                        p.nextToken();
+                                        if (g.equals("values") && p.currentToken() == JsonToken.START_ARRAY) {
+                                            readPoints(p, out, start.getEpochSecond(), step.toSeconds());
+                                        } else {
+                                            p.skipChildren();
+                                        }
+                                    }
+                                }
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
                     }
-                } catch (NumberFormatException e) {
-                    // left as NaN: a missing point
+                    default -> p.skipChildren();
                 }
             }
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new SourceException("the metric source answered HTTP " + res.statusCode() + " with JSON it could not read: " + e.getMessage(), e);
+        }
+        if (res.statusCode() != 200 || !"success".equals(status)) {
+            throw new SourceException("the metric source refused the query (HTTP " + res.statusCode() + "): " + snippet(error), null);
+        }
+        if (!"matrix".equals(resultType)) {
+            throw new SourceException("the range query's result is a " + resultType + ", not a matrix", null);
         }
         return out;
     }
 
-    private JsonNode post(String path, String form) {
-        HttpResponse<String> res;
+    /** [[t, "v"], …] into the grid; points off the grid or not numbers are left out (NaN). */
+    private static void readPoints(JsonParser p, double[] out, long start, long step) {
+        while (p.nextToken() == JsonToken.START_ARRAY) {
+            p.nextToken();
+            double t = p.getValueAsDouble();
+            p.nextToken();
+            String v = p.getValueAsString();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                p.skipChildren();
+            }
+            long off = Math.round(t) - start;
+            if (off < 0 || off % step != 0 || off / step >= out.length || v == null) {
+                continue;
+            }
+            try {
+                double d = Double.parseDouble(v);
+                if (Double.isFinite(d)) {
+                    out[(int) (off / step)] = d;
+                }
+            } catch (NumberFormatException e) {
+                // left as NaN: a missing point
+            }
+        }
+    }
+
+    private <T> HttpResponse<T> send(String path, String form, HttpResponse.BodyHandler<T> handler) {
         try {
-            res = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(), handler);
         } catch (IOException e) {
             throw new SourceException("the metric source " + base + " did not answer: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SourceException("interrupted while querying " + base, e);
         }
+    }
+
+    private JsonNode post(String path, String form) {
+        HttpResponse<String> res = send(path, form, HttpResponse.BodyHandlers.ofString());
         JsonNode body;
         try {
             body = JSON.readTree(res.body());
