@@ -281,6 +281,7 @@ class AdviceE2ETest extends TwoClustersE2E {
     void badInputIsAProblem() {
         assertThat(noah.get("/api/v1/advice?kind=cpu-sideways", ADMIN_TOKEN).code()).isEqualTo("invalid-parameter");
         assertThat(noah.get("/api/v1/advice?state=maybe", ADMIN_TOKEN).code()).isEqualTo("invalid-parameter");
+        assertThat(noah.get("/api/v1/advice/profiles?class=lazy", ADMIN_TOKEN).code()).isEqualTo("invalid-parameter");
         assertThat(noah.get("/api/v1/advice/runs/adv-nope", ADMIN_TOKEN).status()).isEqualTo(404);
         assertThat(noah.get("/api/v1/advice/profiles?run=adv-nope", ADMIN_TOKEN).status()).isEqualTo(404);
         var noReason = noah.post("/api/v1/advice/1/dismiss", ADMIN_TOKEN, Map.of());

@@ -31,9 +31,28 @@ import java.util.stream.Collectors;
 @Configuration
 public class AutoscalerConfiguration {
 
+    /** Releases own an app's counts while they run; a migration freezes the app's counts in its source and target pools. */
     @Bean
-    ReplicaOwners replicaOwners(ReleaseStore releases) {
-        return new ReleaseOwners(releases);
+    ReplicaOwners replicaOwners(ReleaseStore releases, io.noah.api.migrations.JdbcMigrationStore migrations) {
+        ReleaseOwners byReleases = new ReleaseOwners(releases);
+        return new ReplicaOwners() {
+            @Override
+            public Map<String, Owner> owners() {
+                Map<String, Owner> out = new HashMap<>();
+                io.noah.release.migrate.MigrationExecutor.held(migrations.active())
+                        .forEach((key, id) -> out.put(key, Owner.frozen("migration " + id)));
+                out.putAll(byReleases.owners());
+                return out;
+            }
+
+            @Override
+            public Answer requestTotal(String pool, String namespace, String app, int total, boolean up, String actor, String why,
+                                       java.time.Instant at) {
+                String id = io.noah.release.migrate.MigrationExecutor.held(migrations.active()).get(ReplicaOwners.key(pool, namespace, app));
+                return id != null ? new Answer(false, "migration " + id + " owns the replica counts until it ends")
+                        : byReleases.requestTotal(pool, namespace, app, total, up, actor, why, at);
+            }
+        };
     }
 
     @Bean

@@ -55,9 +55,12 @@ import java.util.TreeMap;
 public class OpenApiConfig {
 
     private static final List<Class<?>> RESPONSE_HOLDERS = List.of(Views.class, ReleaseViews.class, EventViews.class, AutoscalerViews.class,
-            LifecycleViews.class, io.noah.api.web.dto.NodeOpViews.class, io.noah.api.web.dto.ConsoleViews.class);
+            LifecycleViews.class, io.noah.api.web.dto.NodeOpViews.class, io.noah.api.web.dto.ConsoleViews.class,
+            io.noah.api.web.dto.AdviceViews.class, io.noah.hpa.advice.AdviceReport.class, io.noah.hpa.advice.Formulas.class,
+            io.noah.api.web.dto.MigrationViews.class);
     private static final List<Class<?>> REQUEST_HOLDERS = List.of(ClusterRequests.class, ReleaseRequests.class, OtherRequests.class,
-            AutoscalerRequests.class, LifecycleRequests.class);
+            AutoscalerRequests.class, LifecycleRequests.class, io.noah.api.web.dto.AdviceRequests.class,
+            io.noah.api.web.dto.MigrationRequests.class);
     private static final String PROBLEM = "application/problem+json";
 
     private static final Map<String, String> STATUS_TEXT = Map.ofEntries(
@@ -216,7 +219,7 @@ public class OpenApiConfig {
         boolean lifecycle = path.contains("/pods/") || path.startsWith("/api/v1/maintenance-pdbs") || path.startsWith("/api/v1/isolated-pods");
         if (params.stream().anyMatch(p -> "path".equals(p.getIn()) || "cluster".equals(p.getName()))
                 || path.equals("/api/v1/isolated-pods/delete") || path.equals("/api/v1/traffic-weights") || path.equals("/api/v1/node-labels/last")
-                || path.equals("/api/v1/node-operations") && mutation) {
+                || path.equals("/api/v1/node-operations") && mutation || path.equals("/api/v1/terminals") && mutation) {
             codes.add("404");
         }
         if (mutation && !path.startsWith("/api/v1/tokens")) {
@@ -225,7 +228,8 @@ public class OpenApiConfig {
         if (op.getRequestBody() != null) {
             codes.add("415");
         }
-        if (lifecycle || mutation && (path.contains("/deployments/") || path.startsWith("/api/v1/releases") || path.startsWith("/api/v1/autoscalers"))) {
+        if (lifecycle || mutation && (path.contains("/deployments/") || path.startsWith("/api/v1/releases") || path.startsWith("/api/v1/autoscalers")
+                || path.startsWith("/api/v1/migrations"))) {
             codes.add("422");
         }
         if (path.equals("/api/v1/node-labels/pull")) {

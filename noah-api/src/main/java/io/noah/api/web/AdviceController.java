@@ -59,7 +59,7 @@ public class AdviceController {
             description = "Answers at once with the run (RUNNING); poll it until SUCCEEDED or FAILED. One run at a time across instances"
                     + " (409 otherwise); 409 as well when no metric store is configured. Runs also happen every noah.advice.interval"
                     + " (a week). Admin and ops.")
-    public AdviceViews.Run start(@Valid @RequestBody AdviceViews.RunRequest body, @AuthenticationPrincipal NoahPrincipal caller,
+    public AdviceViews.Run start(@Valid @RequestBody io.noah.api.web.dto.AdviceRequests.RunRequest body, @AuthenticationPrincipal NoahPrincipal caller,
                                  HttpServletRequest req, HttpServletResponse res) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, body.reason());
         Duration window = body.windowDays() == null ? props.advice().window() : Duration.ofDays(body.windowDays());
@@ -111,7 +111,7 @@ public class AdviceController {
 
     @PostMapping(path = "/{id}/done", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "markAdviceDone", summary = "Mark a piece of advice done (applied), with a reason. Admin and ops.")
-    public AdviceViews.Item done(@PathVariable String id, @Valid @RequestBody AdviceViews.Mark body, @AuthenticationPrincipal NoahPrincipal caller,
+    public AdviceViews.Item done(@PathVariable String id, @Valid @RequestBody io.noah.api.web.dto.AdviceRequests.Mark body, @AuthenticationPrincipal NoahPrincipal caller,
                                  HttpServletRequest req) {
         return mark(id, "done", body, caller, req);
     }
@@ -119,12 +119,12 @@ public class AdviceController {
     @PostMapping(path = "/{id}/dismiss", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "dismissAdvice", summary = "Dismiss a piece of advice, with a reason",
             description = "The same advice (cluster, namespace, app, kind) stays dismissed in the next runs, with this reason. Admin and ops.")
-    public AdviceViews.Item dismiss(@PathVariable String id, @Valid @RequestBody AdviceViews.Mark body,
+    public AdviceViews.Item dismiss(@PathVariable String id, @Valid @RequestBody io.noah.api.web.dto.AdviceRequests.Mark body,
                                     @AuthenticationPrincipal NoahPrincipal caller, HttpServletRequest req) {
         return mark(id, "dismissed", body, caller, req);
     }
 
-    private AdviceViews.Item mark(String id, String state, AdviceViews.Mark body, NoahPrincipal caller, HttpServletRequest req) {
+    private AdviceViews.Item mark(String id, String state, io.noah.api.web.dto.AdviceRequests.Mark body, NoahPrincipal caller, HttpServletRequest req) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, body.reason());
         long n = itemId(id);
         return view(store.mark(n, state, caller.name(), body.reason(), clock.instant())
@@ -142,6 +142,10 @@ public class AdviceController {
                                          @Parameter(schema = @Schema(allowableValues = {"compute-intensive", "memory-intensive", "io-intensive",
                                                  "balanced", "insufficient-data"}))
                                          @RequestParam(name = "class", required = false) String profileClass) {
+        if (profileClass != null && java.util.Arrays.stream(Formulas.ProfileClass.values()).noneMatch(c -> c.wire.equals(profileClass))) {
+            throw NoahException.invalid(NoahException.Reason.INVALID_PARAMETER, "class", "class must be compute-intensive, memory-intensive,"
+                    + " io-intensive, balanced or insufficient-data; got '" + profileClass + "'");
+        }
         JdbcAdviceStore.Run r = finished(run);
         AdviceReport rep = report(r);
         return new AdviceViews.Profiles(view(r), rep.start(), rep.end(), rep.stepSeconds(), rep.profiles().stream()

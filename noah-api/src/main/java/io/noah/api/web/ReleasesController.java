@@ -52,10 +52,12 @@ public class ReleasesController {
     private final ClusterRegistry registry;
     private final ReleaseEventHub hub;
     private final NoahProperties props;
+    private final io.noah.release.migrate.MigrationService migrations;
 
     public ReleasesController(ReleaseService releases, ReleaseStore store, ClusterRegistry registry, ReleaseEventHub hub,
-                              NoahProperties props) {
+                              NoahProperties props, io.noah.release.migrate.MigrationService migrations) {
         this.props = props;
+        this.migrations = migrations;
         this.hub = hub;
         this.releases = releases;
         this.store = store;
@@ -70,6 +72,11 @@ public class ReleasesController {
                                       HttpServletRequest req, HttpServletResponse res) {
         req.setAttribute(AuditFilter.REASON_ATTRIBUTE, b.reason());
         caller.requireApp(b.app());
+        String migrating = migrations.holder(b.namespace(), b.app());
+        if (migrating != null) {
+            throw new io.noah.cluster.model.NoahException(io.noah.cluster.model.NoahException.Reason.CONFLICT, "app " + b.app()
+                    + " is being migrated by " + migrating + ": release it when the migration ends");
+        }
         ReleaseSpec spec = new ReleaseSpec(b.app(), b.namespace(), b.version(), b.images(), b.env(), b.resources(), b.pools(), b.batches(),
                 "percent".equals(b.batchUnit()), Boolean.TRUE.equals(b.spanPools()),
                 "auto".equals(b.gate()) ? ReleaseSpec.Gate.AUTO : ReleaseSpec.Gate.MANUAL,

@@ -178,11 +178,29 @@ public final class NodeDrainer {
     public Capacity capacity(String cluster, Set<String> draining, List<Verdict> toMove) {
         var h = registry.require(cluster);
         Map<String, long[]> used = new HashMap<>();
-        for (PodRecord p : h.cache().pods().records().values()) {
-            if (p.nodeName() != null && !p.terminating() && !"Succeeded".equals(p.phase()) && !"Failed".equals(p.phase())) {
-                long[] u = used.computeIfAbsent(p.nodeName(), k -> new long[2]);
-                u[0] += p.cpuRequestMilli();
-                u[1] += p.memoryRequestBytes();
+        if (registry.settings().namespaces().isEmpty()) {
+            for (PodRecord p : h.cache().pods().records().values()) {
+                if (p.nodeName() != null && !p.terminating() && !"Succeeded".equals(p.phase()) && !"Failed".equals(p.phase())) {
+                    long[] u = used.computeIfAbsent(p.nodeName(), k -> new long[2]);
+                    u[0] += p.cpuRequestMilli();
+                    u[1] += p.memoryRequestBytes();
+                }
+            }
+        } else {
+            // Noah watches some namespaces only: the nodes also hold pods of the others, read live
+            for (io.fabric8.kubernetes.api.model.Pod p : h.client().pods().inAnyNamespace().list().getItems()) {
+                String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+                if (p.getSpec().getNodeName() != null && p.getMetadata().getDeletionTimestamp() == null && !"Succeeded".equals(phase)
+                        && !"Failed".equals(phase)) {
+                    long[] u = used.computeIfAbsent(p.getSpec().getNodeName(), k -> new long[2]);
+                    for (var c : p.getSpec().getContainers()) {
+                        var req = c.getResources() == null ? null : c.getResources().getRequests();
+                        if (req != null) {
+                            u[0] += quantity(req.get("cpu"), 1000);
+                            u[1] += quantity(req.get("memory"), 1);
+                        }
+                    }
+                }
             }
         }
         List<Room> rooms = new ArrayList<>();

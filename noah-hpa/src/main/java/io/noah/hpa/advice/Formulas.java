@@ -1,5 +1,7 @@
 package io.noah.hpa.advice;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Arrays;
 
 /**
@@ -196,8 +198,8 @@ public final class Formulas {
      * utilisation is T = (Tm·M + Tn·N)/(M + N); with k the CPUs promised become M + N = Q·k while the work stays
      * Tm·M + Tn·N = Q·T′, so k = T′·(M + N)/(Tm·M + Tn·N) = T′/T. Tm 0.1, Tn 0.7, M = 2N, T′ 0.9 give T 0.3 and k 3.
      */
-    public record Overcommit(double nonCoreCpus, double coreCpus, Double nonCoreUtilisation, Double coreUtilisation,
-                             Double currentUtilisation, double targetUtilisation, Double k) {
+    public record Overcommit(double nonCoreCpus, double coreCpus, @Nullable Double nonCoreUtilisation, @Nullable Double coreUtilisation,
+                             @Nullable Double currentUtilisation, double targetUtilisation, @Nullable Double k) {
     }
 
     public static Overcommit overcommit(double m, double n, double tm, double tn, double target) {

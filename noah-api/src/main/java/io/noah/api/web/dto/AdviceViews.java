@@ -2,10 +2,7 @@ package io.noah.api.web.dto;
 
 import io.noah.hpa.advice.AdviceReport;
 import io.swagger.v3.oas.annotations.media.Schema;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 import java.util.List;
@@ -16,26 +13,16 @@ public final class AdviceViews {
     private AdviceViews() {
     }
 
-    /** Start an advice run now; {@code windowDays}: the history to read (default: the configured window, 7 days). */
-    @Schema(name = "AdviceRunRequest")
-    public record RunRequest(@Min(1) @Max(30) Integer windowDays, @Size(max = 1000) String reason) {
-    }
-
-    /** Mark a piece of advice done or dismissed; the reason is kept with it and in the audit log. */
-    @Schema(name = "AdviceMark")
-    public record Mark(@NotBlank @Size(min = 1, max = 1000) String reason) {
-    }
-
     @Schema(name = "AdviceRun")
     public record Run(String id, @Schema(allowableValues = {"RUNNING", "SUCCEEDED", "FAILED"}) String state,
-                      @Schema(allowableValues = {"request", "schedule"}) String trigger, String actor, String reason,
-                      long windowSeconds, String instance, Instant createdAt, Instant finishedAt, String error,
-                      Map<String, Object> summary) {
+                      @Schema(allowableValues = {"request", "schedule"}) String trigger, String actor, @Nullable String reason,
+                      long windowSeconds, String instance, Instant createdAt, @Nullable Instant finishedAt, @Nullable String error,
+                      @Nullable Map<String, Object> summary) {
     }
 
     @Schema(name = "AdviceItem")
-    public record Item(long id, String runId, @Schema(allowableValues = {"open", "done", "dismissed"}) String state, String stateActor,
-                       String stateReason, Instant stateAt, AdviceReport.Advice advice) {
+    public record Item(long id, String runId, @Schema(allowableValues = {"open", "done", "dismissed"}) String state, @Nullable String stateActor,
+                       @Nullable String stateReason, @Nullable Instant stateAt, AdviceReport.Advice advice) {
     }
 
     @Schema(name = "AdviceList")
