@@ -24,8 +24,8 @@ public class MigrationConfiguration {
     }
 
     @Bean
-    MigrationService migrationService(JdbcMigrationStore store, ClusterRegistry registry, ReleaseStore releases, Clock clock,
-                                      MigrationExecutor executor) {
-        return new MigrationService(store, new MigrationPlanner(registry), releases, clock, executor::wake);
+    MigrationService migrationService(JdbcMigrationStore store, ClusterRegistry registry, DeploymentOps ops, ReleaseStore releases,
+                                      Clock clock, MigrationExecutor executor) {
+        return new MigrationService(store, new MigrationPlanner(registry, ops), releases, clock, executor::wake);
     }
 }

@@ -285,6 +285,76 @@ public final class DeploymentOps {
         }
     }
 
+    /**
+     * What another cluster needs to run a Deployment's pods (a disaster-recovery copy): its replicas, one pod's requests,
+     * node selector and tolerations, and the Deployment as JSON to create the copy from (same labels, selector and
+     * template, annotations but kubectl's and the controller's, 0 replicas). Empty when it does not exist.
+     */
+    public record PodShape(int replicas, long cpuMilli, long memoryBytes, Map<String, String> nodeSelector,
+                           List<io.fabric8.kubernetes.api.model.Toleration> tolerations, String copy) {
+    }
+
+    public Optional<PodShape> shape(String cluster, String namespace, String name) {
+        Deployment d;
+        try {
+            d = registry.require(cluster).clientForWrite().apps().deployments().inNamespace(namespace).withName(name).get();
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
+        if (d == null) {
+            return Optional.empty();
+        }
+        long cpu = 0;
+        long mem = 0;
+        var spec = d.getSpec().getTemplate().getSpec();
+        for (Container c : spec.getContainers()) {
+            var req = c.getResources() == null ? null : c.getResources().getRequests();
+            if (req != null) {
+                cpu += amount(req.get("cpu"), 1000);
+                mem += amount(req.get("memory"), 1);
+            }
+        }
+        Map<String, String> annotations = new java.util.TreeMap<>();
+        if (d.getMetadata().getAnnotations() != null) {
+            d.getMetadata().getAnnotations().forEach((k, v) -> {
+                if (!k.equals("kubectl.kubernetes.io/last-applied-configuration") && !k.startsWith("deployment.kubernetes.io/")) {
+                    annotations.put(k, v);
+                }
+            });
+        }
+        Deployment copy = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).withLabels(d.getMetadata().getLabels()).withAnnotations(annotations)
+                .endMetadata()
+                .withNewSpecLike(d.getSpec()).withReplicas(0).endSpec()
+                .build();
+        return Optional.of(new PodShape(d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas(), cpu, mem,
+                spec.getNodeSelector(), spec.getTolerations(), io.fabric8.kubernetes.client.utils.Serialization.asJson(copy)));
+    }
+
+    /** Creates a Deployment from {@link PodShape#copy} with extra annotations, and its namespace when missing. */
+    public void createCopy(String cluster, String namespace, String copy, Map<String, String> annotations) {
+        var client = registry.require(cluster).clientForWrite();
+        try {
+            if (client.namespaces().withName(namespace).get() == null) {
+                client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(namespace)
+                        .endMetadata().build()).create();
+            }
+            Deployment d = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(copy, Deployment.class);
+            if (d.getMetadata().getAnnotations() == null) {
+                d.getMetadata().setAnnotations(new HashMap<>());
+            }
+            d.getMetadata().getAnnotations().putAll(annotations);
+            client.apps().deployments().inNamespace(namespace).resource(d).create();
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
+    }
+
+    private static long amount(io.fabric8.kubernetes.api.model.Quantity q, int per) {
+        return q == null ? 0 : q.getNumericalAmount().multiply(java.math.BigDecimal.valueOf(per))
+                .setScale(0, java.math.RoundingMode.CEILING).longValue();
+    }
+
     /** Container names of a Deployment's pod template. */
     public List<String> containers(String cluster, String namespace, String name) {
         try {

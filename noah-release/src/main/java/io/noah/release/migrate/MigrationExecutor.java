@@ -1,8 +1,5 @@
 package io.noah.release.migrate;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.noah.cluster.health.Loops;
 import io.noah.cluster.ops.DeploymentOps;
 import io.noah.cluster.registry.ClusterHandle;
@@ -155,13 +152,7 @@ public final class MigrationExecutor implements AutoCloseable {
 
     private Migration.Move start(Migration m, Migration.Move x, List<Migration.Step> steps, Instant now) {
         if (x.template() != null && ops.state(x.target(), x.namespace(), x.deployment()).isEmpty()) {
-            var client = registry.require(x.target()).clientForWrite();
-            if (client.namespaces().withName(x.namespace()).get() == null) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(x.namespace()).endMetadata().build()).create();
-            }
-            Deployment d = Serialization.unmarshal(x.template(), Deployment.class);
-            d.getMetadata().getAnnotations().put("noah.io/migration", m.id());
-            client.apps().deployments().inNamespace(x.namespace()).resource(d).create();
+            ops.createCopy(x.target(), x.namespace(), x.template(), Map.of("noah.io/migration", m.id()));
             steps.add(new Migration.Step(now, ACTOR, "created " + x.deployment() + " from the source's template", x.app(), x.source(), null,
                     x.target(), 0));
         }

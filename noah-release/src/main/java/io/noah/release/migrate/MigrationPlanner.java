@@ -1,15 +1,10 @@
 package io.noah.release.migrate;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.noah.cluster.cache.DeploymentRecord;
 import io.noah.cluster.cache.PodRecord;
 import io.noah.cluster.model.NoahException;
 import io.noah.cluster.nodeops.NodeDrainer;
+import io.noah.cluster.ops.DeploymentOps;
 import io.noah.cluster.registry.ClusterHandle;
 import io.noah.cluster.registry.ClusterRegistry;
 
@@ -46,9 +41,11 @@ public final class MigrationPlanner {
     }
 
     private final ClusterRegistry registry;
+    private final DeploymentOps ops;
 
-    public MigrationPlanner(ClusterRegistry registry) {
+    public MigrationPlanner(ClusterRegistry registry, DeploymentOps ops) {
         this.registry = registry;
+        this.ops = ops;
     }
 
     private record Source(ClusterHandle cluster, DeploymentRecord deployment, int priority) {
@@ -79,15 +76,15 @@ public final class MigrationPlanner {
             DeploymentRecord d = s.deployment();
             String ns = d.namespace();
             boolean reachable = s.cluster().health().reachable();
-            Deployment live = null;
+            DeploymentOps.PodShape live = null;
             if (reachable) {
                 try {
-                    live = s.cluster().clientForWrite().apps().deployments().inNamespace(ns).withName(d.name()).get();
+                    live = ops.shape(s.cluster().name(), ns, d.name()).orElse(null);
                 } catch (RuntimeException e) {
-                    reachable = false;
+                    live = null;
                 }
             }
-            int total = live != null && live.getSpec().getReplicas() != null ? live.getSpec().getReplicas() : d.replicas();
+            int total = live != null ? live.replicas() : d.replicas();
             List<NodeDrainer.Verdict> pods = verdicts(s.cluster(), d, live, total);
             // the target: a cluster of the target IDC that already has the Deployment, else the one where most of its pods fit
             ClusterHandle target = null;
@@ -126,7 +123,7 @@ public final class MigrationPlanner {
                     blockers.add(app + ": the target " + target.name() + " has no Deployment " + d.key() + " and the source " + s.cluster().name()
                             + " does not answer, so none can be made from its template (keep a DR Deployment at 0 replicas in the target)");
                 } else {
-                    template = Serialization.asJson(targetCopy(live));
+                    template = live.copy();
                 }
             }
             int batch = spec.batchSize() != null ? spec.batchSize() : Math.max(1, (total + 3) / 4);
@@ -216,21 +213,16 @@ public final class MigrationPlanner {
     }
 
     /** A pod of the Deployment as the fit check sees it: its requests, node selector and tolerations. */
-    private static List<NodeDrainer.Verdict> verdicts(ClusterHandle h, DeploymentRecord d, Deployment live, int total) {
+    private static List<NodeDrainer.Verdict> verdicts(ClusterHandle h, DeploymentRecord d, DeploymentOps.PodShape live, int total) {
         long cpu = 0;
         long mem = 0;
         Map<String, String> selector = null;
         List<io.fabric8.kubernetes.api.model.Toleration> tolerations = null;
         if (live != null) {
-            var spec = live.getSpec().getTemplate().getSpec();
-            for (Container c : spec.getContainers()) {
-                if (c.getResources() != null && c.getResources().getRequests() != null) {
-                    cpu += milli(c.getResources().getRequests().get("cpu"));
-                    mem += bytes(c.getResources().getRequests().get("memory"));
-                }
-            }
-            selector = spec.getNodeSelector();
-            tolerations = spec.getTolerations();
+            cpu = live.cpuMilli();
+            mem = live.memoryBytes();
+            selector = live.nodeSelector();
+            tolerations = live.tolerations();
         } else {
             Optional<PodRecord> p = h.cache().pods().records().values().stream()
                     .filter(x -> d.namespace().equals(x.namespace()) && x.ownerName() != null && x.ownerName().startsWith(d.name() + "-")).findFirst();
@@ -245,31 +237,6 @@ public final class MigrationPlanner {
                     selector, tolerations));
         }
         return out;
-    }
-
-    /** The source Deployment as the target's copy: same labels, selector and template, 0 replicas, marked as a DR copy. */
-    static Deployment targetCopy(Deployment live) {
-        ObjectMeta m = live.getMetadata();
-        Map<String, String> annotations = new TreeMap<>();
-        if (m.getAnnotations() != null) {
-            m.getAnnotations().forEach((k, v) -> {
-                if (!k.equals("kubectl.kubernetes.io/last-applied-configuration") && !k.startsWith("deployment.kubernetes.io/")) {
-                    annotations.put(k, v);
-                }
-            });
-        }
-        return new DeploymentBuilder()
-                .withNewMetadata().withName(m.getName()).withNamespace(m.getNamespace()).withLabels(m.getLabels()).withAnnotations(annotations).endMetadata()
-                .withNewSpecLike(live.getSpec()).withReplicas(0).endSpec()
-                .build();
-    }
-
-    static long milli(Quantity q) {
-        return q == null ? 0 : q.getNumericalAmount().multiply(java.math.BigDecimal.valueOf(1000)).setScale(0, java.math.RoundingMode.CEILING).longValue();
-    }
-
-    static long bytes(Quantity q) {
-        return q == null ? 0 : q.getNumericalAmount().setScale(0, java.math.RoundingMode.CEILING).longValue();
     }
 
     private static String cpu(long milli) {
