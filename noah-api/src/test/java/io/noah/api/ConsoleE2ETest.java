@@ -270,8 +270,8 @@ class ConsoleE2ETest extends TwoClustersE2E {
         assertThat(Files.readAllLines(d.resolve("runs"))).as("nothing ran again after the restart").hasSize(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> noah.get("/api/v1/terminals/" + session, ADMIN_TOKEN).body().path("endedBy")
                 .asString("").equals("instance-stopped"));
-        // the restarted Noah's caches list the pods again before the next test selects them
+        // the restarted Noah's caches list the pods and the Deployments again before the next test selects them
         await().atMost(Duration.ofSeconds(30)).until(() -> noah.get("/api/v1/pods?namespace=" + ns + "&phase=Running", ADMIN_TOKEN)
-                .body().get("items").size() == 7);
+                .body().get("items").size() == 7 && noah.get("/api/v1/deployments?namespace=" + ns, ADMIN_TOKEN).body().get("items").size() == 3);
     }
 }

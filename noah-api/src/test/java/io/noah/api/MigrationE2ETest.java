@@ -225,6 +225,15 @@ class MigrationE2ETest {
             }
         });
         String mid = startMigration(with(body(List.of("web"), "east", "west"), "batchSize", 3));
+        // progress as server-sent events: the first event is the migration as GET answers it
+        var sse = shared.http().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(noah.url("/api/v1/migrations/" + mid + "/events")))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Accept", "text/event-stream").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(sse.statusCode()).isEqualTo(200);
+        try (var lines = sse.body()) {
+            String data = lines.filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+            assertThat(data).contains("\"id\":\"" + mid + "\"").contains("\"moves\"");
+        }
         JsonNode done = awaitState(mid, "succeeded", Duration.ofSeconds(120));
         assertThat(specReplicas(a, "web")).isZero();
         assertThat(specReplicas(b, "web")).isEqualTo(10);
@@ -415,6 +424,23 @@ class MigrationE2ETest {
         String mid = startMigration(with(body(List.of("rel"), "east", "west"), "batchSize", 1));
         var paused = call("POST", "/api/v1/migrations/" + mid + "/pause", Map.of("reason", "look first"));
         assertThat(paused.status()).as(paused.raw()).isEqualTo(200);
+        // the autoscaler does not touch an app being migrated: its decisions say so
+        Map<String, Object> policy = new LinkedHashMap<>();
+        policy.put("app", "rel");
+        policy.put("namespace", ns);
+        policy.put("pools", Map.of(a, Map.of("min", 1, "max", 10)));
+        policy.put("strategies", List.of(Map.of("name", "cpu", "type", "cpu", "target", 0.5)));
+        policy.put("mode", "enforce");
+        policy.put("reason", "CAP-16");
+        var created = call("POST", "/api/v1/autoscalers", policy);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        String pid = created.body().get("id").asString();
+        JsonNode frozen = await("a frozen decision").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> call("GET", "/api/v1/autoscalers/" + pid, null).body().get("latest"), l -> l.size() > 0).get(0);
+        // no metrics for it here, so no change to refuse: the decision says why nothing may be written
+        assertThat(frozen.get("frozen").asString()).isEqualTo("migration " + mid + " owns the replica counts until it ends");
+        assertThat(frozen.get("applied").asBoolean()).isFalse();
+        assertThat(call("DELETE", "/api/v1/autoscalers/" + pid, null).status()).isEqualTo(204);
         var blocked = call("POST", "/api/v1/releases", release);
         assertThat(blocked.status()).isEqualTo(409);
         assertThat(blocked.body().get("detail").asString()).contains("being migrated");

@@ -58,10 +58,14 @@ public final class ExecTargets {
             }
             return out.stream().distinct().toList();
         }
+        List<String> stale = new ArrayList<>();
         for (ClusterHandle h : registry.all().stream().sorted(java.util.Comparator.comparing(ClusterHandle::name)).toList()) {
             if ((s.clusters() != null && !s.clusters().contains(h.name())) || (s.pools() != null && !s.pools().contains(h.spec().pool()))
                     || (s.idcs() != null && !s.idcs().contains(h.spec().idc()))) {
                 continue;
+            }
+            if (h.stale()) {
+                stale.add(h.name());
             }
             java.util.Map<String, String> deploymentSelector = java.util.Map.of();
             if (s.deployment() != null) {
@@ -80,6 +84,11 @@ public final class ExecTargets {
                     out.add(new BatchExec.Target(h.name(), p.namespace(), p.name()));
                 }
             }
+        }
+        if (out.isEmpty() && !stale.isEmpty()) {
+            // nothing selected, and a cluster's cache is not to be trusted now: not "no pod", but "try again"
+            throw new NoahException(NoahException.Reason.CLUSTER_UNREACHABLE, "no running pod selected, and the data of " + String.join(", ", stale)
+                    + " is not up to date (unreachable or its cache not in sync): try again shortly");
         }
         return out;
     }

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param reason   a code: the calculator's ({@code scale-up}, {@code frustrated-scale-up}, {@code scale-down},
  *                 {@code within-tolerance}, {@code up-cooldown}, {@code down-cooldown}, {@code partial-data},
  *                 {@code no-metrics}, {@code clamped}) or why nothing could be decided or written
- *                 ({@code release-in-progress}, {@code other-autoscaler}, {@code pool-unavailable}, {@code no-deployment},
+ *                 ({@code release-in-progress}, {@code migration-in-progress}, {@code other-autoscaler}, {@code pool-unavailable}, {@code no-deployment},
  *                 {@code several-deployments}, {@code write-conflict})
  * @param applied  the replica count was written (enforce mode, not frozen, a change)
  */

@@ -83,7 +83,7 @@ public final class Evaluator {
         String frozenCode = null;
         String frozen = null;
         if (owner != null && !owner.takesTotals()) {
-            frozenCode = "release-in-progress";
+            frozenCode = ownedCode(owner.who());
             frozen = owner.who() + " owns the replica counts until it ends";
         } else if (owner == null && app.deployments().size() > 1) {
             frozenCode = "several-deployments";
@@ -153,7 +153,7 @@ public final class Evaluator {
         ReplicaOwners.Answer answer = owners.requestTotal(pool, ns, a.spec().app(), d.desired(), up, "autoscaler " + a.id(),
                 d.explanation(), now);
         if (!answer.taken()) {
-            return new Write(d, null, false, "release-in-progress", "would scale to " + d.desired() + " (" + d.explanation() + "); "
+            return new Write(d, null, false, ownedCode(answer.what()), "would scale to " + d.desired() + " (" + d.explanation() + "); "
                     + answer.what());
         }
         for (DeploymentRecord dep : app.deployments()) {
@@ -191,7 +191,7 @@ public final class Evaluator {
         // executor takes the new total from the next tick on
         ReplicaOwners.Owner owner = owners.owners().get(ReplicaOwners.key(pool, ns, a.spec().app()));
         if (owner != null) {
-            return new Write(d, h, false, "release-in-progress", "would scale to " + d.desired() + "; " + owner.who()
+            return new Write(d, h, false, ownedCode(owner.who()), "would scale to " + d.desired() + "; " + owner.who()
                     + " started and owns the replica counts; asked of it from the next tick");
         }
         boolean up = d.desired() > current;
@@ -294,5 +294,10 @@ public final class Evaluator {
 
     static String code(Calculator.Reason r) {
         return r.name().toLowerCase().replace('_', '-');
+    }
+
+    /** Why the counts are not the autoscaler's to write: a migration moving the app, or a release. */
+    static String ownedCode(String who) {
+        return who != null && who.startsWith("migration ") ? "migration-in-progress" : "release-in-progress";
     }
 }

@@ -199,6 +199,9 @@ class EvaluatorTest {
         cores = 0.5;
         owners = Map.of(ReplicaOwners.key("p", "ns", "web"), ReplicaOwners.Owner.frozen("release r-1 (paused, batch 1 of 2)"));
         assertThat(evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW).reason()).isEqualTo("release-in-progress");
+        owners = Map.of(ReplicaOwners.key("p", "ns", "web"), ReplicaOwners.Owner.frozen("migration mig-1"));
+        assertThat(evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW).reason()).isEqualTo("migration-in-progress");
+        assertThat(pools.writes).isEmpty();
         owners = Map.of();
         pools.others = List.of("HorizontalPodAutoscaler web → Deployment web");
         DecisionRecord other = evaluate(PolicySpec.Mode.ENFORCE, Calculator.History.NONE, NOW);

@@ -50,7 +50,7 @@ public final class AutoscalerViews {
     public record Decision(long id, String pool, Instant at, Instant lastAt, int repeats,
                            @Schema(allowableValues = {"observe", "enforce"}) String mode,
                            @Schema(allowableValues = {"scale-up", "frustrated-scale-up", "scale-down", "within-tolerance", "up-cooldown",
-                                   "down-cooldown", "partial-data", "no-metrics", "clamped", "release-in-progress", "other-autoscaler",
+                                   "down-cooldown", "partial-data", "no-metrics", "clamped", "release-in-progress", "migration-in-progress", "other-autoscaler",
                                    "pool-unavailable", "no-deployment", "several-deployments", "write-conflict", "evaluation-failed"})
                            String reason,
                            int current, int desired, int proposed, boolean applied, @Nullable String deployment, String explanation,
