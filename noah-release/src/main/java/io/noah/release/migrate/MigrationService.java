@@ -39,6 +39,13 @@ public final class MigrationService {
     }
 
     public Migration start(Migration.Spec spec, String actor, String reverseOf) {
+        // an app another migration holds is said first: its source may already be empty, which the plan would call unknown
+        for (Migration.AppRef a : spec.apps()) {
+            String other = holder(a.namespace(), a.app());
+            if (other != null) {
+                throw new NoahException(NoahException.Reason.CONFLICT, "app " + a.key() + " is already being migrated by " + other);
+            }
+        }
         MigrationPlanner.Plan plan = planner.plan(spec);
         Set<String> apps = new LinkedHashSet<>();
         plan.moves().forEach(x -> apps.add(x.appKey()));
