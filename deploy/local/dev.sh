@@ -3,15 +3,18 @@
 # 127.0.0.1, with both clusters registered, and prints the URL and an admin token.
 # Ctrl-C stops Noah and the stack (NOAH_KEEP_STACK=1 leaves the stack running).
 # NOAH_JAR=<jar> runs that jar instead of building one; NOAH_DB=<name> uses that database (created if missing).
-# NOAH_JVM_FLAGS replaces Noah's JVM flags.
+# NOAH_JVM_FLAGS replaces Noah's JVM flags. NOAH_CLUSTERS=3 adds idc-c, in a second IDC (dc2).
 set -euo pipefail
+# Spring reads NOAH_* variables as noah.* properties: NOAH_CLUSTERS would bind to noah.clusters and stop Noah
+clusters=${NOAH_CLUSTERS:-2}
+unset NOAH_CLUSTERS
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
 ensure_tools
 pick_jdk
 
-"$here/stack.sh" up --clusters "${NOAH_CLUSTERS:-2}" --db "${NOAH_DB:-noah}"
+"$here/stack.sh" up --clusters "$clusters" --db "${NOAH_DB:-noah}"
 stack_file=${NOAH_RUN:-$HOME/.cache/noah/run}/stack.properties
 prop() { sed -n "s/^$1=//p" "$stack_file"; }
 
