@@ -100,11 +100,7 @@ public final class AdviceBenchmark {
             targets.add(new AppTarget(cluster, "idc-bench", ns, "app-" + a, List.of("app-" + a), List.of(), pods, 0.5, 1024.0 * 1024 * 1024,
                     a % 5 == 0, a % 3 == 0));
         }
-        AdviceSettings settings = AdviceSettings.defaults();
-        settings = new AdviceSettings(settings.window(), settings.step(), settings.minHistory(), settings.minPodAge(), settings.cpuUp(),
-                settings.cpuDown(), settings.memoryUp(), settings.memoryDown(), settings.cpuIdleFloor(), settings.memoryIdleFloor(),
-                settings.margin(), settings.ceiling(), settings.intensiveLevel(), settings.dominance(), settings.ioReferenceBytesPerSecond(),
-                settings.topPairs(), settings.targetUtilisation(), parallelism);
+        AdviceSettings settings = AdviceSettings.defaults().withParallelism(parallelism);
         PrometheusClient client = new PrometheusClient(URI.create(base), Duration.ofSeconds(60));
         long vmPid = vmPid();
         double[] walls = new double[rounds];
@@ -116,7 +112,7 @@ public final class AdviceBenchmark {
             long alloc0 = threads.getTotalThreadAllocatedBytes();
             long cpu0 = cpuTicks(vmPid);
             long t0 = System.nanoTime();
-            AdviceReport report = new Advisor(client::queryRange, settings).run(targets, Instant.now());
+            AdviceReport report = new Advisor(client::queryRange, settings, "app").run(targets, Instant.now());
             walls[r] = (System.nanoTime() - t0) / 1e9;
             double vmCpu = (cpuTicks(vmPid) - cpu0) / 100.0;
             double allocated = (threads.getTotalThreadAllocatedBytes() - alloc0) / 1048576.0;

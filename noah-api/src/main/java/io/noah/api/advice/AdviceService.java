@@ -119,7 +119,8 @@ public final class AdviceService implements AutoCloseable {
         }
         JdbcAdviceStore.Run run = newRun("scheduled-" + period, "schedule", "noah:advice", "weekly advice", cfg.window(), now);
         if (store.insert(run)) {
-            execute(run, cfg.window());
+            // on the run thread, not this timer's: the timer also beats the run's heartbeat, which must go on meanwhile
+            runner.submit(() -> execute(run, cfg.window()));
         }
     }
 
@@ -136,7 +137,7 @@ public final class AdviceService implements AutoCloseable {
             AdviceSettings settings = cfg.settings().withWindow(window);
             List<AppTarget> apps = inventory(now, settings.minPodAge());
             long t0 = System.nanoTime();
-            AdviceReport report = new Advisor(source, settings).appLabel(appLabel).run(apps, now);
+            AdviceReport report = new Advisor(source, settings, appLabel).run(apps, now);
             if (!apps.isEmpty() && report.failedApps() == apps.size()) {
                 store.fail(run.id(), "every app's history failed; first: " + report.firstError(), clock.instant());
                 return;

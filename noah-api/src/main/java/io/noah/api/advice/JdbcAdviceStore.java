@@ -159,11 +159,6 @@ public class JdbcAdviceStore {
         }
     }
 
-    public Optional<Item> item(long id) {
-        return db.sql("select id, run_id, doc, state, state_actor, state_reason, state_at from advice_item where id = ?").param(id)
-                .query(this::mapItem).optional();
-    }
-
     public Optional<Item> mark(long id, String state, String actor, String reason, Instant at) {
         return db.sql("update advice_item set state = ?, state_actor = ?, state_reason = ?, state_at = ? where id = ?"
                         + " returning id, run_id, doc, state, state_actor, state_reason, state_at")

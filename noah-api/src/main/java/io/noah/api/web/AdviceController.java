@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** App profiles, similar and complementary pairs, the overcommit factor and the six kinds of resource advice. */
 @RestController
@@ -96,13 +95,8 @@ public class AdviceController {
                                      @RequestParam(required = false) String state,
                                      @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "5000",
                                              defaultValue = "500")) @RequestParam(required = false) String limit) {
-        if (kind != null && Formulas.Kind.ofWire(kind) == null) {
-            throw NoahException.invalid(NoahException.Reason.INVALID_PARAMETER, "kind", "kind must be one of cpu-up-vertical, cpu-up-horizontal,"
-                    + " cpu-down-vertical, cpu-down-horizontal, memory-up-vertical, memory-down-vertical; got '" + kind + "'");
-        }
-        if (state != null && !Set.of("open", "done", "dismissed").contains(state)) {
-            throw NoahException.invalid(NoahException.Reason.INVALID_PARAMETER, "state", "state must be open, done or dismissed; got '" + state + "'");
-        }
+        oneOf("kind", kind, java.util.Arrays.stream(Formulas.Kind.values()).map(k -> k.wire).toList());
+        oneOf("state", state, List.of("open", "done", "dismissed"));
         int n = QueryParams.limit(limit, 500, 1, 5000);
         JdbcAdviceStore.Run r = finished(run);
         var items = store.items(r.id(), new JdbcAdviceStore.Filter(cluster, idc, namespace, app, kind, state), n);
@@ -142,10 +136,7 @@ public class AdviceController {
                                          @Parameter(schema = @Schema(allowableValues = {"compute-intensive", "memory-intensive", "io-intensive",
                                                  "balanced", "insufficient-data"}))
                                          @RequestParam(name = "class", required = false) String profileClass) {
-        if (profileClass != null && java.util.Arrays.stream(Formulas.ProfileClass.values()).noneMatch(c -> c.wire.equals(profileClass))) {
-            throw NoahException.invalid(NoahException.Reason.INVALID_PARAMETER, "class", "class must be compute-intensive, memory-intensive,"
-                    + " io-intensive, balanced or insufficient-data; got '" + profileClass + "'");
-        }
+        oneOf("class", profileClass, java.util.Arrays.stream(Formulas.ProfileClass.values()).map(c -> c.wire).toList());
         JdbcAdviceStore.Run r = finished(run);
         AdviceReport rep = report(r);
         return new AdviceViews.Profiles(view(r), rep.start(), rep.end(), rep.stepSeconds(), rep.profiles().stream()
@@ -209,6 +200,14 @@ public class AdviceController {
             // below
         }
         throw NoahException.invalid(NoahException.Reason.INVALID_PARAMETER, "id", "an advice id is a positive integer, got '" + id + "'");
+    }
+
+    /** A query parameter with a fixed set of values: absent, or one of them (400 invalid-parameter). */
+    private static void oneOf(String name, String value, List<String> allowed) {
+        if (value != null && !allowed.contains(value)) {
+            throw NoahException.invalid(NoahException.Reason.INVALID_PARAMETER, name, name + " must be one of " + String.join(", ", allowed)
+                    + "; got '" + value + "'");
+        }
     }
 
     private static boolean eq(String filter, String value) {

@@ -176,6 +176,24 @@ public final class NodeDrainer {
     }
 
     public Capacity capacity(String cluster, Set<String> draining, List<Verdict> toMove) {
+        return place(rooms(cluster, draining), toMove);
+    }
+
+    /**
+     * What a cluster's schedulable, Ready nodes (minus {@code draining}) have free, read once: a plan that places several
+     * sets of pods in the same cluster reads the nodes and pods once and {@link #place}s each set on a copy.
+     */
+    public static final class Rooms {
+        private final String cluster;
+        private final List<Room> rooms;
+
+        private Rooms(String cluster, List<Room> rooms) {
+            this.cluster = cluster;
+            this.rooms = rooms;
+        }
+    }
+
+    public Rooms rooms(String cluster, Set<String> draining) {
         var h = registry.require(cluster);
         Map<String, long[]> used = new HashMap<>();
         if (registry.settings().namespaces().isEmpty()) {
@@ -193,19 +211,12 @@ public final class NodeDrainer {
                 if (p.getSpec().getNodeName() != null && p.getMetadata().getDeletionTimestamp() == null && !"Succeeded".equals(phase)
                         && !"Failed".equals(phase)) {
                     long[] u = used.computeIfAbsent(p.getSpec().getNodeName(), k -> new long[2]);
-                    for (var c : p.getSpec().getContainers()) {
-                        var req = c.getResources() == null ? null : c.getResources().getRequests();
-                        if (req != null) {
-                            u[0] += quantity(req.get("cpu"), 1000);
-                            u[1] += quantity(req.get("memory"), 1);
-                        }
-                    }
+                    u[0] += Slimming.request(p.getSpec(), "cpu", 1000);
+                    u[1] += Slimming.request(p.getSpec(), "memory", 1);
                 }
             }
         }
         List<Room> rooms = new ArrayList<>();
-        long freeCpu = 0;
-        long freeMem = 0;
         for (Node n : h.client().nodes().list().getItems()) {
             boolean ready = n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
                     .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
@@ -214,12 +225,17 @@ public final class NodeDrainer {
                 continue;
             }
             long[] u = used.getOrDefault(n.getMetadata().getName(), new long[2]);
-            Room r = new Room(n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels(),
+            rooms.add(new Room(n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels(),
                     n.getSpec().getTaints() == null ? List.of() : n.getSpec().getTaints(),
                     Math.max(0, quantity(n.getStatus().getAllocatable().get("cpu"), 1000) - u[0]),
-                    Math.max(0, quantity(n.getStatus().getAllocatable().get("memory"), 1) - u[1]));
-            rooms.add(r);
+                    Math.max(0, quantity(n.getStatus().getAllocatable().get("memory"), 1) - u[1])));
         }
+        return new Rooms(cluster, rooms);
+    }
+
+    /** First fit of {@code toMove} (largest CPU first) into a copy of {@code snapshot}: the snapshot itself is unchanged. */
+    public static Capacity place(Rooms snapshot, List<Verdict> toMove) {
+        List<Room> rooms = snapshot.rooms.stream().map(r -> new Room(r.labels, r.taints, r.cpu, r.mem)).toList();
         List<Verdict> pods = new ArrayList<>(toMove);
         pods.sort(java.util.Comparator.comparingLong(Verdict::cpuMilli).reversed());
         long needCpu = 0;
@@ -240,11 +256,13 @@ public final class NodeDrainer {
                 placed++;
             }
         }
+        long freeCpu = 0;
+        long freeMem = 0;
         for (Room r : rooms) {
             freeCpu += r.cpu;
             freeMem += r.mem;
         }
-        return new Capacity(cluster, pods.size(), placed, needCpu, needMem, freeCpu + needCpu - shortCpu, freeMem + needMem - shortMem,
+        return new Capacity(snapshot.cluster, pods.size(), placed, needCpu, needMem, freeCpu + needCpu - shortCpu, freeMem + needMem - shortMem,
                 shortCpu, shortMem);
     }
 

@@ -304,16 +304,9 @@ public final class DeploymentOps {
         if (d == null) {
             return Optional.empty();
         }
-        long cpu = 0;
-        long mem = 0;
         var spec = d.getSpec().getTemplate().getSpec();
-        for (Container c : spec.getContainers()) {
-            var req = c.getResources() == null ? null : c.getResources().getRequests();
-            if (req != null) {
-                cpu += amount(req.get("cpu"), 1000);
-                mem += amount(req.get("memory"), 1);
-            }
-        }
+        long cpu = io.noah.cluster.cache.Slimming.request(spec, "cpu", 1000);
+        long mem = io.noah.cluster.cache.Slimming.request(spec, "memory", 1);
         Map<String, String> annotations = new java.util.TreeMap<>();
         if (d.getMetadata().getAnnotations() != null) {
             d.getMetadata().getAnnotations().forEach((k, v) -> {
@@ -348,11 +341,6 @@ public final class DeploymentOps {
         } catch (KubernetesClientException e) {
             throw Kubernetes.translate(cluster, e);
         }
-    }
-
-    private static long amount(io.fabric8.kubernetes.api.model.Quantity q, int per) {
-        return q == null ? 0 : q.getNumericalAmount().multiply(java.math.BigDecimal.valueOf(per))
-                .setScale(0, java.math.RoundingMode.CEILING).longValue();
     }
 
     /** Container names of a Deployment's pod template. */

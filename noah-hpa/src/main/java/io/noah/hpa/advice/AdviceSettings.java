@@ -38,6 +38,11 @@ public record AdviceSettings(Duration window, Duration step, Duration minHistory
         }
     }
 
+    public AdviceSettings withParallelism(int n) {
+        return new AdviceSettings(window, step, minHistory, minPodAge, cpuUp, cpuDown, memoryUp, memoryDown, cpuIdleFloor, memoryIdleFloor,
+                margin, ceiling, intensiveLevel, dominance, ioReferenceBytesPerSecond, topPairs, targetUtilisation, n);
+    }
+
     public AdviceSettings withWindow(Duration w) {
         return new AdviceSettings(w, step, minHistory, minPodAge, cpuUp, cpuDown, memoryUp, memoryDown, cpuIdleFloor, memoryIdleFloor,
                 margin, ceiling, intensiveLevel, dominance, ioReferenceBytesPerSecond, topPairs, targetUtilisation, parallelism);

@@ -40,10 +40,13 @@ public final class Advisor {
 
     private final RangeSource source;
     private final AdviceSettings s;
+    private final String appLabel;
 
-    public Advisor(RangeSource source, AdviceSettings settings) {
+    /** {@code appLabel}: the label key the affinity terms select apps by (Noah's app label). */
+    public Advisor(RangeSource source, AdviceSettings settings, String appLabel) {
         this.source = source;
         this.s = settings;
+        this.appLabel = appLabel;
     }
 
     /** The window's end: the last whole step at least one step before {@code now} (its points are complete). */
@@ -258,14 +261,6 @@ public final class Advisor {
             out.put(app, List.of(affinity));
         });
         return out;
-    }
-
-    private String appLabel = "app";
-
-    /** The label key the affinity terms select apps by (Noah's app label). */
-    public Advisor appLabel(String label) {
-        this.appLabel = label;
-        return this;
     }
 
     private static void add(Map<String, Map<String, Map<String, List<String>>>> m, String app, String relation, String ns, String other) {

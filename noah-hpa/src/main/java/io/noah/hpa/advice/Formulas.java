@@ -99,25 +99,12 @@ public final class Formulas {
             this.wire = wire;
         }
 
-        public boolean cpu() {
-            return this.name().startsWith("CPU");
-        }
-
         public boolean up() {
             return this.name().contains("_UP_");
         }
 
         public boolean horizontal() {
             return this.name().endsWith("HORIZONTAL");
-        }
-
-        public static Kind ofWire(String s) {
-            for (Kind k : values()) {
-                if (k.wire.equals(s)) {
-                    return k;
-                }
-            }
-            return null;
         }
     }
 

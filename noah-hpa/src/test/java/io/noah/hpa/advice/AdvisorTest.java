@@ -39,7 +39,7 @@ class AdvisorTest {
 
     @Test
     void oneAppFailingIsRecordedAndTheOthersGoOn() {
-        AdviceReport r = new Advisor(AdvisorTest::series, AdviceSettings.defaults())
+        AdviceReport r = new Advisor(AdvisorTest::series, AdviceSettings.defaults(), "app")
                 .run(List.of(app("c1", "broken", 2, false), app("c1", "idle", 1, true), app("c1", "young", 2, false)), NOW);
         Map<String, AdviceReport.Profile> p = r.profiles().stream().collect(java.util.stream.Collectors.toMap(AdviceReport.Profile::app, x -> x));
         assertThat(r.failedApps()).isEqualTo(1);
@@ -54,7 +54,7 @@ class AdvisorTest {
 
     @Test
     void pairsAreWithinACluster() {
-        AdviceReport r = new Advisor(AdvisorTest::series, AdviceSettings.defaults())
+        AdviceReport r = new Advisor(AdvisorTest::series, AdviceSettings.defaults(), "app")
                 .run(List.of(app("c1", "day", 2, false), app("c2", "night", 2, false), app("c1", "night1", 2, false)), NOW);
         assertThat(r.complementary()).hasSize(1);
         assertThat(r.complementary().getFirst().cluster()).isEqualTo("c1");

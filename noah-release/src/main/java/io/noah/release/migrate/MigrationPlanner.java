@@ -72,6 +72,8 @@ public final class MigrationPlanner {
         Map<String, List<NodeDrainer.Verdict>> podsTo = new TreeMap<>();
         Map<String, Integer> minReady = new LinkedHashMap<>();
         NodeDrainer drainer = new NodeDrainer(registry);
+        // each target cluster's nodes and pods are read once per plan; every placement below works on a copy
+        Map<String, NodeDrainer.Rooms> rooms = new HashMap<>();
         for (Source s : sources) {
             DeploymentRecord d = s.deployment();
             String ns = d.namespace();
@@ -105,7 +107,7 @@ public final class MigrationPlanner {
                     }
                     List<NodeDrainer.Verdict> all = new ArrayList<>(podsTo.getOrDefault(t.name(), List.of()));
                     all.addAll(pods);
-                    int placeable = drainer.capacity(t.name(), Set.of(), all).placeable();
+                    int placeable = NodeDrainer.place(rooms.computeIfAbsent(t.name(), c -> drainer.rooms(c, Set.of())), all).placeable();
                     if (placeable > best) {
                         best = placeable;
                         target = t;
@@ -134,7 +136,7 @@ public final class MigrationPlanner {
         }
         List<Fit> fit = new ArrayList<>();
         podsTo.forEach((cluster, pods) -> {
-            NodeDrainer.Capacity c = drainer.capacity(cluster, Set.of(), pods);
+            NodeDrainer.Capacity c = NodeDrainer.place(rooms.computeIfAbsent(cluster, k -> drainer.rooms(k, Set.of())), pods);
             String summary = c.fits() ? String.format(Locale.ROOT, "all %d pods fit in cluster %s", c.pods(), cluster)
                     : String.format(Locale.ROOT, "placeable %d of %d, short by %s CPU / %s memory in cluster %s", c.placeable(), c.pods(),
                     cpu(c.shortCpuMilli()), mem(c.shortMemoryBytes()), cluster);
