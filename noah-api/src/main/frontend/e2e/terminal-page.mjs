@@ -1,10 +1,10 @@
-// The terminal page in headless Chromium (Debian's, driven by playwright-core): open it for a pod, connect, type
+// The terminal page in headless Chromium (Debian's, driven by playwright-core): sign in, open it for a pod, connect, type
 // `echo hello`, see `hello` on a line of its own, resize the window and see `stty size` follow, exit and see the code.
 // Environment: NOAH_URL, NOAH_TOKEN, CLUSTER, NAMESPACE, POD, CHROMIUM (default /usr/bin/chromium). Exit 0 when all held.
 import { chromium } from 'playwright-core';
 
 const env = (k, d) => process.env[k] ?? d ?? (() => { throw new Error('missing ' + k); })();
-const url = `${env('NOAH_URL')}/ui/terminal.html?cluster=${env('CLUSTER')}&namespace=${env('NAMESPACE')}&pod=${env('POD')}#token=${env('NOAH_TOKEN')}`;
+const url = `${env('NOAH_URL')}/ui/terminal?cluster=${env('CLUSTER')}&namespace=${env('NAMESPACE')}&pod=${env('POD')}`;
 const browser = await chromium.launch({ executablePath: env('CHROMIUM', '/usr/bin/chromium'), args: ['--no-sandbox', '--headless=new'] });
 const rows = () => page.evaluate(() => [...document.querySelectorAll('.xterm-rows > div')].map((r) => r.textContent.trimEnd()));
 const waitForRow = async (pred, what) => {
@@ -19,7 +19,11 @@ let page;
 try {
   page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
   page.on('console', (m) => console.log('[page]', m.text()));
+  // sign in once (the session cookie then authenticates the page's calls); the deep link opens the terminal
   await page.goto(url);
+  await page.fill('#signin-token', env('NOAH_TOKEN'));
+  await page.click('#signin');
+  await page.waitForSelector('#reason');
   await page.fill('#reason', 'OPS-10 from the browser');
   await page.click('#connect');
   await page.waitForSelector('#status[data-state="open"]', { timeout: 15000 });

@@ -102,7 +102,7 @@ class ContainerImageE2ETest {
             assertThat(libs.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("kafka-clients-"))
                     .anyMatch(n -> n.startsWith("noah-console-")).anyMatch(n -> n.startsWith("postgresql-"));
         }
-        assertThat(root.resolve("app/resources/static/ui/terminal.html")).exists();
+        assertThat(root.resolve("app/resources/static/ui/index.html")).exists();
     }
 
     @Test
@@ -155,9 +155,9 @@ class ContainerImageE2ETest {
             var clusters = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/clusters"))
                     .header("Authorization", "Bearer " + NoahServer.ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(clusters.statusCode()).as(clusters.body()).isEqualTo(200);
-            var page = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/terminal.html")).build(), HttpResponse.BodyHandlers.ofString());
+            var page = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/releases")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).isEqualTo(200);
-            assertThat(page.body()).contains("<html");
+            assertThat(page.body()).contains("<div id=\"app\">"); // a deep link answers the single-page app
             // the user the process runs as, seen from the host
             var status = Files.readAllLines(Path.of("/proc", Long.toString(noah.pid()), "status"));
             assertThat(status).anyMatch(l -> l.matches("Uid:\\s+65532\\s+65532\\s+65532\\s+65532"));

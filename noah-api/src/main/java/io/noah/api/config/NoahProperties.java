@@ -29,7 +29,15 @@ public record NoahProperties(
         @DefaultValue Lifecycle lifecycle,
         @DefaultValue Nodes nodes,
         @DefaultValue Console console,
-        @DefaultValue Advice advice) {
+        @DefaultValue Advice advice,
+        @DefaultValue Ui ui) {
+
+    /**
+     * The web pages' sign-in: a token given once becomes an HttpOnly, SameSite=Strict session cookie for {@code sessionTtl}
+     * (the token's revocation ends it too); {@code secureCookie} marks the cookies Secure (set it behind TLS).
+     */
+    public record Ui(@DefaultValue("12h") Duration sessionTtl, @DefaultValue("false") boolean secureCookie) {
+    }
 
     /**
      * App profiling and resource advice, over the autoscaler's metric store ({@code noah.autoscaler.metrics-url}): a run

@@ -18,17 +18,25 @@ import java.util.Optional;
 /**
  * {@code Authorization: Bearer <token>} → the caller's principal and role. A malformed or unknown
  * token is answered 401 at once; no header leaves the request anonymous (the authorization rules
- * then answer 401 for anything but the health endpoint).
+ * then answer 401 for anything but the health endpoint). Without the header, the web pages' session
+ * cookie ({@link UiSessionService}) authenticates instead; a mutating call on a cookie must echo the
+ * session's CSRF value in {@code X-CSRF-Token} (403 {@code csrf} otherwise), since a browser sends
+ * cookies on its own.
  */
 public class BearerTokenFilter extends OncePerRequestFilter {
 
     public static final String ACTOR_ATTRIBUTE = "noah.actor";
 
+    public static final String VIA_ATTRIBUTE = "noah.via";
+    private static final java.util.Set<String> SAFE = java.util.Set.of("GET", "HEAD", "OPTIONS");
+
     private final TokenService tokens;
+    private final UiSessionService sessions;
     private final Problems problems;
 
-    public BearerTokenFilter(TokenService tokens, Problems problems) {
+    public BearerTokenFilter(TokenService tokens, UiSessionService sessions, Problems problems) {
         this.tokens = tokens;
+        this.sessions = sessions;
         this.problems = problems;
     }
 
@@ -37,7 +45,32 @@ public class BearerTokenFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
         if (header == null) {
-            chain.doFilter(request, response);
+            String cookie = cookie(request, UiSessionService.COOKIE);
+            if (cookie == null) {
+                chain.doFilter(request, response);
+                return;
+            }
+            Optional<NoahPrincipal> byCookie;
+            try {
+                var session = sessions.find(cookie);
+                if (session.isPresent() && !SAFE.contains(request.getMethod()) && !sameSecret(session.get().csrf(),
+                        request.getHeader(UiSessionService.CSRF_HEADER))) {
+                    problems.write(request, response, 403, "csrf", "Forbidden",
+                            "a call signed in by the session cookie must send the session's CSRF value in " + UiSessionService.CSRF_HEADER);
+                    return;
+                }
+                byCookie = session.flatMap(sessions::principal);
+            } catch (NoahException e) {
+                response.setHeader("Retry-After", "1");
+                problems.write(request, response, e.reason().status(), e.reason().code(), "Service Unavailable", e.getMessage());
+                return;
+            }
+            if (byCookie.isEmpty()) {
+                // an expired or signed-out session is anonymous: the sign-in call and the pages still work
+                chain.doFilter(request, response);
+                return;
+            }
+            authenticated(byCookie.get(), "session", request, response, chain);
             return;
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() < 8) {
@@ -57,8 +90,13 @@ public class BearerTokenFilter extends OncePerRequestFilter {
             problems.write(request, response, 401, "unauthenticated", "Unauthorized", "the token is unknown or revoked");
             return;
         }
-        NoahPrincipal p = principal.get();
+        authenticated(principal.get(), "token", request, response, chain);
+    }
+
+    private static void authenticated(NoahPrincipal p, String via, HttpServletRequest request, HttpServletResponse response,
+                                      FilterChain chain) throws ServletException, IOException {
         request.setAttribute(ACTOR_ATTRIBUTE, p.name());
+        request.setAttribute(VIA_ATTRIBUTE, via);
         var auth = new UsernamePasswordAuthenticationToken(p, null, List.of(new SimpleGrantedAuthority(p.role().authority())));
         SecurityContextHolder.getContext().setAuthentication(auth);
         try {
@@ -66,5 +104,23 @@ public class BearerTokenFilter extends OncePerRequestFilter {
         } finally {
             SecurityContextHolder.clearContext();
         }
+    }
+
+    static String cookie(HttpServletRequest request, String name) {
+        jakarta.servlet.http.Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return null;
+        }
+        for (var c : cookies) {
+            if (name.equals(c.getName())) {
+                return c.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameSecret(String expected, String given) {
+        return given != null && java.security.MessageDigest.isEqual(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                given.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

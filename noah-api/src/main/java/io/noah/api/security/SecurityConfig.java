@@ -23,19 +23,21 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
  * /api/v1/tokens/**       -       -       -    ✓
  * (1) except audit and tokens
  * </pre>
+ * The web pages sign in once with a token ({@code POST /api/v1/session}) and then call the same API on a session cookie
+ * with the token's role (see {@link BearerTokenFilter}).
  */
 @Configuration
 public class SecurityConfig {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, TokenService tokens, Problems problems) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, TokenService tokens, UiSessionService sessions, Problems problems) throws Exception {
         http.csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new BearerTokenFilter(tokens, problems), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(tokens, sessions, problems), AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((req, res, ex) -> problems.write(req, res, 401, "unauthenticated",
                                 "Unauthorized", "send 'Authorization: Bearer <token>'"))
@@ -47,8 +49,9 @@ public class SecurityConfig {
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                         // the terminal websocket: its one-time ticket authenticates (browsers cannot send a bearer token)
                         .requestMatchers(HttpMethod.GET, "/api/v1/terminals/*/ws").permitAll()
-                        // the web pages (their API calls carry the token the user gives the page)
-                        .requestMatchers(HttpMethod.GET, "/ui/**").permitAll()
+                        // the web pages (their API calls carry the session cookie of a sign-in) and the sign-in itself
+                        .requestMatchers(HttpMethod.GET, "/", "/ui", "/ui/**").permitAll()
+                        .requestMatchers("/api/v1/session").permitAll()
                         .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.GET, "/api/v1/audit").hasAnyRole("ADMIN", "OPS")
                         .requestMatchers(HttpMethod.GET, "/**").authenticated()

@@ -98,7 +98,11 @@ public class TokenService {
     }
 
     public Optional<NoahPrincipal> authenticate(String raw) {
-        String hash = hash(raw);
+        return authenticateHash(hash(raw));
+    }
+
+    /** As {@link #authenticate} for a token known by its hash (a browser session keeps the hash, never the token). */
+    public Optional<NoahPrincipal> authenticateHash(String hash) {
         NoahPrincipal p = known.getIfPresent(hash);
         if (p != null) {
             return Optional.of(p);
