@@ -54,18 +54,16 @@ class WebUiE2ETest extends TwoClustersE2E {
         });
     }
 
-    @Test
-    void theMainFlowsInHeadlessChromium() throws Exception {
+    /** Runs a script of src/main/frontend/e2e with node; its output (also printed), after it exited 0. */
+    private String node(String script, Map<String, String> env, int timeoutSeconds) throws Exception {
         Path fe = NoahServer.repoRoot().resolve("noah-api/src/main/frontend");
-        Path log = Files.createTempFile("ui-flow", ".log");
-        String viewer = noah.token("ui-viewer-" + app, "VIEWER", null);
-        ProcessBuilder pb = new ProcessBuilder("node", "e2e/ui-flow.mjs").directory(fe.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(Map.of("NOAH_URL", "http://127.0.0.1:" + noah.port(), "ADMIN_TOKEN", ADMIN_TOKEN, "VIEWER_TOKEN", viewer,
-                "APP", app, "NAMESPACE", ns, "CLUSTER_A", a, "CLUSTER_B", b,
-                "SHOTS", NoahServer.repoRoot().resolve("docs/ui").toString(),
-                "CHROMIUM", System.getenv().getOrDefault("NOAH_CHROMIUM", "/usr/bin/chromium")));
+        Path log = Files.createTempFile("ui", ".log");
+        ProcessBuilder pb = new ProcessBuilder("node", "e2e/" + script).directory(fe.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("NOAH_URL", "http://127.0.0.1:" + noah.port());
+        pb.environment().put("CHROMIUM", System.getenv().getOrDefault("NOAH_CHROMIUM", "/usr/bin/chromium"));
         Process p = pb.start();
-        boolean ended = p.waitFor(300, TimeUnit.SECONDS);
+        boolean ended = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!ended) {
             p.destroyForcibly();
         }
@@ -74,12 +72,29 @@ class WebUiE2ETest extends TwoClustersE2E {
         System.out.println(out);
         assertThat(ended).as(out).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("ui flow ok", "UI-BENCH pods=5000");
+        return out;
+    }
+
+    @Test
+    void theMainFlowsInHeadlessChromium() throws Exception {
+        String viewer = noah.token("ui-viewer-" + app, "VIEWER", null);
+        String out = node("ui-flow.mjs", Map.of("ADMIN_TOKEN", ADMIN_TOKEN, "VIEWER_TOKEN", viewer, "APP", app, "NAMESPACE", ns,
+                "CLUSTER_A", a, "CLUSTER_B", b, "SHOTS", NoahServer.repoRoot().resolve("docs/ui").toString()), 300);
+        assertThat(out).contains("ui flow ok");
 
         // what the browser did is in the audit trail with the signed-in actor and the reasons typed into the pages
         String audit = noah.get("/api/v1/audit?target=/api/v1/releases&limit=500", ADMIN_TOKEN).raw();
         assertThat(audit).contains("batch 1 looks good", "errors up after batch 2");
         assertThat(noah.get("/api/v1/audit?target=/api/v1/session&limit=50", ADMIN_TOKEN).raw()).contains("sign-in to the web pages");
+    }
+
+    /** The pod table with 5,000 pods: only the rows in view are in the DOM; the figures are printed (docs/benchmarks.md). */
+    @Test
+    void theTableOfFiveThousandPodsKeepsOnlyTheVisibleRows() throws Exception {
+        String out = node("pods-table-bench.mjs", Map.of("NOAH_TOKEN", ADMIN_TOKEN, "ROUNDS", "2"), 180);
+        String line = out.lines().filter(l -> l.startsWith("UI-BENCH")).findFirst().orElseThrow();
+        int domRows = Integer.parseInt(line.replaceAll(".* dom-rows=(\\d+).*", "$1"));
+        assertThat(domRows).isBetween(10, 100);
     }
 
     @Test
