@@ -118,6 +118,33 @@ export function ExecJobPage({ id }: { id: string }) {
 
 const RACK = 'rack';
 
+type PodMove = { namespace: string; pod: string; reason: string | null; pdb: string | null; cpuMilli: number; memoryBytes: number };
+type Preflight = { action: string; nodes: { cluster: string; node: string; rack: string; evict: PodMove[]; blocked: PodMove[]; skipped: PodMove[] }[];
+  capacity: { cluster: string; pods: number; placeable: number; shortCpuMilli: number; shortMemoryBytes: number; fits: boolean }[] };
+
+const podList = (ps: PodMove[]) => ps.length === 0 ? <span class="muted">—</span>
+  : <span title={ps.map((p) => `${p.namespace}/${p.pod}${p.reason ? ': ' + p.reason : ''}`).join('\n')}>{ps.length}: {ps.slice(0, 3).map((p) => p.pod).join(', ')}{ps.length > 3 ? '…' : ''}</span>;
+
+/** What the operation would do, node by node, and whether the pods to move fit elsewhere in their cluster. */
+function PreflightView({ p }: { p: Preflight }) {
+  return (
+    <>
+      <table class="grid small" id="preflight-nodes">
+        <thead><tr><th>cluster</th><th>rack</th><th>node</th><th>pods to evict</th><th>blocked (PDB, no controller…)</th><th>left alone (DaemonSet…)</th></tr></thead>
+        <tbody>{p.nodes.map((n) => (
+          <tr key={n.cluster + n.node}><td>{n.cluster}</td><td>{n.rack}</td><td>{n.node}</td><td>{podList(n.evict)}</td>
+            <td class={n.blocked.length ? 'warn-text' : ''}>{n.blocked.length ? n.blocked.map((b) => `${b.pod}: ${b.reason ?? ''}${b.pdb ? ' (' + b.pdb + ')' : ''}`).join('; ') : '—'}</td>
+            <td>{podList(n.skipped)}</td></tr>
+        ))}</tbody>
+      </table>
+      {p.capacity.map((c) => (
+        <p key={c.cluster} class={c.fits ? '' : 'warn-text'}>{c.cluster}: {c.placeable} of {c.pods} pods to move fit on the other nodes
+          {c.fits ? '' : ` — short by ${c.shortCpuMilli}m CPU and ${Math.ceil(c.shortMemoryBytes / 1048576)} Mi memory`}</p>
+      ))}
+    </>
+  );
+}
+
 export function Nodes() {
   const [q, setQ] = useQuery();
   const clusters = useFetch<Cluster[]>('/api/v1/clusters', 30000);
@@ -163,7 +190,7 @@ export function Nodes() {
       {preflight && (
         <div class="card" id="preflight">
           <h3>Preflight: {preflight.action} {chosen.length} node(s)</h3>
-          <pre class="small">{JSON.stringify(preflight.body, null, 1).slice(0, 4000)}</pre>
+          <PreflightView p={preflight.body as Preflight} />
           <div class="row">
             <button class="secondary" onClick={() => setPreflight(null)}>Cancel</button>
             <Action id="confirm-node-op" label={'Start ' + preflight.action} danger={preflight.action === 'drain'} denied={denied}
