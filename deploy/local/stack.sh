@@ -669,7 +669,14 @@ cluster_up() { # name index
     log "cluster $c: already up"
   elif cluster_exists "$c"; then
     log "cluster $c: starting"
-    cluster_start "$c"
+    kwokctl_ start cluster --name "$c" || true
+    if ! wait_served "$c" 60; then
+      # a stopped cluster keeps its ports; another cluster may have taken one since (etcd: "address already in use")
+      log "cluster $c: did not come back (a port of its may be taken now): recreating it"
+      kwokctl_ stop cluster --name "$c" || true
+      kwokctl_ delete cluster --name "$c" || true
+      kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
+    fi
   else
     log "cluster $c: creating (k8s $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
     kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m

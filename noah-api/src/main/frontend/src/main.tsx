@@ -13,6 +13,7 @@ import { NewRelease, ReleasePage, Releases } from './pages/releases';
 import { ExecJobPage, ExecJobs, NodeOpPage, Nodes } from './pages/ops';
 import { AutoscalerPage, Autoscalers } from './pages/autoscalers';
 import { Alerts, Audit, Tokens } from './pages/admin';
+import { Advice, MigrationPage, Migrations } from './pages/dr';
 import './style.css';
 
 // xterm.js (≈ 100 KB gzipped) is fetched only when a terminal opens
@@ -20,7 +21,7 @@ const TerminalPage = lazy(() => import('./pages/terminal'));
 
 const nav: [string, string, string][] = [
   ['/', 'Fleet', 'f'], ['/apps', 'Apps', 'a'], ['/pods', 'Pods', 'p'], ['/releases', 'Releases', 'r'], ['/exec', 'Batch exec', 'x'],
-  ['/nodes', 'Nodes', 'n'], ['/autoscalers', 'Autoscalers', 's'], ['/alerts', 'Alerts', 'l'], ['/audit', 'Audit', 'u'], ['/tokens', 'Tokens', 't'],
+  ['/nodes', 'Nodes', 'n'], ['/autoscalers', 'Autoscalers', 's'], ['/migrations', 'DR', 'm'], ['/advice', 'Advice', 'v'], ['/alerts', 'Alerts', 'l'], ['/audit', 'Audit', 'u'], ['/tokens', 'Tokens', 't'],
 ];
 
 const routes: [string, (p: Record<string, string>) => ComponentChildren][] = [
@@ -37,6 +38,9 @@ const routes: [string, (p: Record<string, string>) => ComponentChildren][] = [
   ['/nodes/operations/:id', (p) => <NodeOpPage id={p.id} />],
   ['/autoscalers', () => <Autoscalers />],
   ['/autoscalers/:id', (p) => <AutoscalerPage id={p.id} />],
+  ['/migrations', () => <Migrations />],
+  ['/migrations/:id', (p) => <MigrationPage id={p.id} />],
+  ['/advice', () => <Advice />],
   ['/alerts', () => <Alerts />],
   ['/audit', () => <Audit />],
   ['/tokens', () => <Tokens />],

@@ -3,11 +3,14 @@ import { useState } from 'preact/hooks';
 import { api, mayAdmin, mayOperate, qs } from '../api';
 import { useQuery } from '../router';
 import type { Alert, AuditEvent, Token } from '../types';
+
+type Isolated = { cluster: string; namespace: string; pod: string; deployment: string | null; node: string | null; running: boolean; expiresAt: string | null };
 import { Action, Badge, ErrorBox, Filter, Idc, Loading, Time, useFetch } from '../ui';
 
 export function Alerts() {
   const [q, setQ] = useQuery();
   const alerts = useFetch<{ items: Alert[]; staleClusters: string[] }>(`/api/v1/alerts${qs({ idc: q.get('idc') })}`, 10000);
+  const isolated = useFetch<Isolated[]>('/api/v1/isolated-pods', 15000);
   return (
     <>
       <h1>Alerts</h1>
@@ -22,6 +25,17 @@ export function Alerts() {
             </table>
           )}
         </>
+      )}</Loading>
+      <h2>Isolated pods</h2>
+      <Loading l={isolated}>{(ps) => ps.length === 0 ? <p class="muted">None: no pod is kept out of its Deployment for a look.</p> : (
+        <table class="grid" id="isolated">
+          <thead><tr><th>pod</th><th>was in</th><th>node</th><th>running</th><th>deleted</th><th></th></tr></thead>
+          <tbody>{ps.map((p) => (
+            <tr key={p.cluster + p.namespace + p.pod}><td>{p.cluster}/{p.namespace}/{p.pod}</td><td>{p.deployment ?? '—'}</td><td>{p.node ?? '—'}</td>
+              <td>{p.running ? 'yes' : 'no'}</td><td><Time ts={p.expiresAt} /></td>
+              <td><Action label="Delete now" danger denied={mayOperate()} run={(reason) => api('DELETE', `/api/v1/isolated-pods/${p.cluster}/${p.namespace}/${p.pod}`, undefined, reason)} done={isolated.reload} /></td></tr>
+          ))}</tbody>
+        </table>
       )}</Loading>
     </>
   );

@@ -79,6 +79,8 @@ export function AppPage({ app }: { app: string }) {
   const releases = useFetch<Release[]>(`/api/v1/releases${qs({ app, limit: 20 })}`, 5000);
   const autoscalers = useFetch<Autoscaler[]>(`/api/v1/autoscalers${qs({ app })}`, 15000);
   const pods = useAllPages<Pod>(`/api/v1/pods${qs({ app })}`, 5000);
+  const advice = useFetch<{ items: { id: number; advice: { kind: string; cluster: string; current: number; suggested: number; unit: string; summary: string } }[] }>(
+    `/api/v1/advice${qs({ app, state: 'open' })}`, 60000);
   const poolOf = (cluster: string) => clusters.data?.find((c) => c.name === cluster)?.pool ?? '?';
   return (
     <>
@@ -120,6 +122,13 @@ export function AppPage({ app }: { app: string }) {
           ))}</>
         )}</Loading>
       </section>
+      {advice.data && advice.data.items.length > 0 && (
+        <section>
+          <h2>Open advice</h2>
+          <ul>{advice.data.items.map((i) => <li key={i.id}><Badge s={i.advice.kind} /> {i.advice.cluster}: {i.advice.current} → <b>{i.advice.suggested}</b> {i.advice.unit} — {i.advice.summary}</li>)}</ul>
+          <Link href={`/advice?app=${encodeURIComponent(app)}`}>all advice for {app}</Link>
+        </section>
+      )}
       <section>
         <h2>Pods <span class="count">{pods.items?.length ?? ''}</span></h2>
         <ErrorBox error={pods.error} />

@@ -12,6 +12,7 @@ export function Fleet() {
   const publishers = useFetch<{ enabled: boolean; items: Publisher[] }>('/api/v1/events/publishers', 10000);
   const nodeOps = useFetch<NodeOp[]>('/api/v1/node-operations?limit=50', 10000);
   const autoscalers = useFetch<Autoscaler[]>('/api/v1/autoscalers', 10000);
+  const migrations = useFetch<{ id: string; state: string; fromIdc: string; toIdc: string; message: string | null; updatedAt: string }[]>('/api/v1/migrations?limit=20', 10000);
 
   const attention: Attention[] = [];
   for (const r of releases.data ?? []) {
@@ -44,6 +45,13 @@ export function Fleet() {
     for (const d of a.latest) {
       if (d.frozen) attention.push({ key: 's' + a.id + d.pool, kind: 'autoscaler frozen', since: d.at,
         what: <>autoscaler <Link href={`/autoscalers/${a.id}`}>{a.app}</Link> in {d.pool} is frozen: {d.frozen}</> });
+    }
+  }
+
+  for (const m of migrations.data ?? []) {
+    if (m.state === 'paused' || m.state === 'reconciling' || m.state === 'failed') {
+      attention.push({ key: 'm' + m.id, kind: 'migration ' + m.state, since: m.updatedAt,
+        what: <>migration <Link href={`/migrations/${m.id}`}>{m.fromIdc} → {m.toIdc}</Link> is {m.state}{m.message ? `: ${m.message}` : ''}</> });
     }
   }
 

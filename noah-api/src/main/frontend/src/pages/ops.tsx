@@ -6,7 +6,7 @@ import type { Cluster, ExecJob, Node, NodeOp, Page } from '../types';
 import { Action, Badge, ErrorBox, Filter, Link, Loading, Time, useFetch } from '../ui';
 
 /** A job's or operation's state, pushed over server-sent events (the session cookie authenticates) until it ends. */
-function useStream<T>(path: string, initial: T | undefined, ended: (t: T) => boolean, names: string[]): T | undefined {
+export function useStream<T>(path: string, initial: T | undefined, ended: (t: T) => boolean, names: string[]): T | undefined {
   const [v, setV] = useState<T | undefined>(initial);
   useEffect(() => setV(initial), [initial]);
   useEffect(() => {
