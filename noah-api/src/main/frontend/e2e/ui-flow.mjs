@@ -160,6 +160,19 @@ try {
   await page.screenshot({ path: shots + `/fleet-${after}.png`, fullPage: true });
   await page.evaluate(() => localStorage.removeItem('noah.theme'));
 
+  step('every page renders without a script error');
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(page.url() + ': ' + e.message));
+  for (const path of ['', 'apps', 'pods', 'releases', 'releases/new', 'exec', 'nodes', 'autoscalers', 'migrations', 'advice', 'alerts', 'audit', 'tokens']) {
+    await page.goto(`${url}/ui/${path}`);
+    await page.waitForSelector('main h1');
+    await page.waitForLoadState('networkidle');
+  }
+  check(pageErrors.length === 0, 'no script errors: ' + pageErrors.join('; '));
+  await page.goto(`${url}/ui/migrations`);
+  await page.waitForSelector('#migration-form');
+  await page.screenshot({ path: shots + '/migrations.png', fullPage: true });
+
   step('a viewer sees disabled actions with the reason');
   const viewerCtx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const viewer = await viewerCtx.newPage();

@@ -46,11 +46,11 @@ export function Badge({ s, title }: { s: string; title?: string }) {
   return <span class={'badge ' + cls} title={title} data-state={s}>{s.replace('_', ' ')}</span>;
 }
 
-/** The environment colour of an IDC: a stable hue from its name (the same on every page, in both themes). */
+/** The environment colour of an IDC: a stable hue from its name (FNV-1a, spread by the golden angle), the same on every page. */
 export function idcHue(idc: string): number {
-  let h = 0;
-  for (const c of idc) h = (h * 31 + c.charCodeAt(0)) % 360;
-  return (h * 7) % 360;
+  let h = 0x811c9dc5;
+  for (const c of idc) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return Math.round((h % 1000) * 137.508) % 360;
 }
 
 export function Idc({ idc }: { idc?: string | null }) {
