@@ -66,6 +66,14 @@ public final class AutoscalerLoop implements AutoCloseable {
     private final Runnable guardedTick;
     /** A tick longer than this is logged with its phases. */
     private final Duration slowTick;
+    /**
+     * A steady decision (the same outcome as the last record) rewrites its detail — per-pod inputs, strategies — once in
+     * this many ticks (about a minute), each policy in its own tick so the rewrites spread over the ticks; the other
+     * ticks write its counts, repeats and last time only.
+     */
+    static final Duration DETAIL_REFRESH = Duration.ofMinutes(1);
+    private final long tickMillis;
+    private final int detailEvery;
     private final AtomicBoolean woken = new AtomicBoolean();
 
     /** policy/pool → the last recorded decision (its id, to extend it while the outcome stays the same). */
@@ -97,6 +105,8 @@ public final class AutoscalerLoop implements AutoCloseable {
                 .publishPercentiles(0.5, 0.99).register(meters);
         this.guardedTick = loops.guard("autoscaler", this::tick);
         this.slowTick = tick.dividedBy(2);
+        this.tickMillis = Math.max(1, tick.toMillis());
+        this.detailEvery = (int) Math.max(1, DETAIL_REFRESH.toMillis() / tickMillis);
         loop.scheduleWithFixedDelay(guardedTick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -159,17 +169,20 @@ public final class AutoscalerLoop implements AutoCloseable {
             }
         }
         List<DecisionRecord> decisions = new ArrayList<>();
+        boolean[] keepDetail = new boolean[futures.size()];
+        long tickNo = now.toEpochMilli() / tickMillis;
         for (int i = 0; i < futures.size(); i++) {
             DecisionRecord d = futures.get(i).resultNow();
             DecisionRecord last = recorded.get(key(d));
             if (d.id() == 0 && last != null && last.id() > 0 && last.outcomeKey().equals(d.outcomeKey()) && !d.applied()) {
                 d = new DecisionRecord(last.id(), d.autoscalerId(), d.pool(), last.at(), d.lastAt(), last.repeats() + 1, d.mode(), d.reason(),
                         d.current(), d.desired(), d.applied(), d.detail());
+                keepDetail[i] = Math.floorMod(tickNo + key(d).hashCode(), detailEvery) != 0;
             }
             decisions.add(d);
         }
         long evaluated = System.nanoTime();
-        long[] ids = decisions.isEmpty() ? new long[0] : store.record(instanceId, decisions);
+        long[] ids = decisions.isEmpty() ? new long[0] : store.record(instanceId, decisions, keepDetail);
         long recordedAt = System.nanoTime();
         Map<String, Map<String, DecisionRecord>> latest = new HashMap<>();
         Set<String> live = new HashSet<>();

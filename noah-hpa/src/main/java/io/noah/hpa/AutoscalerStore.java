@@ -34,7 +34,16 @@ public interface AutoscalerStore {
      * Records decisions of policies {@code holder} still holds: an entry with id 0 is appended, one with an id extends
      * that record (its {@code repeats} and {@code lastAt}). Returns the record ids in order (0 where the lease was lost).
      */
-    long[] record(String holder, List<DecisionRecord> decisions);
+    default long[] record(String holder, List<DecisionRecord> decisions) {
+        return record(holder, decisions, new boolean[decisions.size()]);
+    }
+
+    /**
+     * As {@link #record(String, List)}; where {@code keepDetail[i]} is set, an extended record keeps the detail it has
+     * (its counts, {@code repeats} and {@code lastAt} are still written): a steady decision's inputs are not rewritten
+     * every tick.
+     */
+    long[] record(String holder, List<DecisionRecord> decisions, boolean[] keepDetail);
 
     /** A policy's decisions, newest first, before {@code beforeId} (null: from the newest), optionally of one pool. */
     List<DecisionRecord> decisions(String autoscalerId, String pool, Long beforeId, int limit);

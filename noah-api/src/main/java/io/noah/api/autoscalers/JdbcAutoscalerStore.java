@@ -121,13 +121,21 @@ public class JdbcAutoscalerStore implements AutoscalerStore {
 
     @Override
     @Transactional
-    public long[] record(String holder, List<DecisionRecord> decisions) {
+    public long[] record(String holder, List<DecisionRecord> decisions, boolean[] keepDetail) {
         long[] ids = new long[decisions.size()];
-        // a steady app extends its last record: those are one batch (most of a tick), the new ones return their ids
+        // a steady app extends its last record: those are one batch (most of a tick), the new ones return their ids; an
+        // extension that keeps its detail writes a few columns and no JSON
         List<Integer> extended = new ArrayList<>();
         List<Object[]> updates = new ArrayList<>();
+        List<Integer> touched = new ArrayList<>();
+        List<Object[]> touches = new ArrayList<>();
         for (int i = 0; i < decisions.size(); i++) {
             DecisionRecord d = decisions.get(i);
+            if (d.id() > 0 && keepDetail[i]) {
+                touched.add(i);
+                touches.add(new Object[]{d.repeats(), Timestamp.from(d.lastAt()), d.current(), d.desired(), d.id(), d.autoscalerId(), holder});
+                continue;
+            }
             String detail = json.writeValueAsString(d.detail());
             if (d.id() > 0) {
                 extended.add(i);
@@ -139,15 +147,22 @@ public class JdbcAutoscalerStore implements AutoscalerStore {
                         d.repeats(), d.mode(), d.reason(), d.current(), d.desired(), d.applied(), detail, d.autoscalerId(), holder);
             }
         }
-        if (!updates.isEmpty()) {
-            int[] n = jdbc.batchUpdate("update autoscaler_decision set repeats = ?, last_at = ?, current_count = ?, desired_count = ?,"
-                    + " detail = ?::jsonb where id = ?" + HELD, updates);
-            for (int j = 0; j < n.length; j++) {
-                int i = extended.get(j);
-                ids[i] = n[j] == 1 ? decisions.get(i).id() : 0;
-            }
-        }
+        batch("update autoscaler_decision set repeats = ?, last_at = ?, current_count = ?, desired_count = ?, detail = ?::jsonb where id = ?"
+                + HELD, updates, extended, decisions, ids);
+        batch("update autoscaler_decision set repeats = ?, last_at = ?, current_count = ?, desired_count = ? where id = ?" + HELD,
+                touches, touched, decisions, ids);
         return ids;
+    }
+
+    private void batch(String sql, List<Object[]> rows, List<Integer> index, List<DecisionRecord> decisions, long[] ids) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int[] n = jdbc.batchUpdate(sql, rows);
+        for (int j = 0; j < n.length; j++) {
+            int i = index.get(j);
+            ids[i] = n[j] == 1 ? decisions.get(i).id() : 0;
+        }
     }
 
     @Override
