@@ -185,7 +185,13 @@ try {
   await viewer.goto(url + '/ui/tokens');
   await viewer.waitForSelector('#tokens-denied');
   await viewer.goto(`${url}/ui/nodes?cluster=${ca}`);
-  await viewer.waitForSelector('#preflight-drain');
+  await viewer.waitForSelector('label.node input');
+  await viewer.locator('label.node input').first().check();
+  await until('the selection in the URL', async () => viewer.url().includes('sel='));
+  const selectedLink = viewer.url();
+  await viewer.goto(selectedLink);
+  await viewer.waitForSelector('label.node input:checked');
+  check((await viewer.textContent('#node-actions')).includes('1 selected'), 'a link restores the node selection');
   check(await viewer.isDisabled('#preflight-drain'), 'drain disabled for a viewer');
   await viewer.screenshot({ path: shots + '/nodes-viewer.png', fullPage: true });
 

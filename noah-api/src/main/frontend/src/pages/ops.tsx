@@ -151,7 +151,8 @@ export function Nodes() {
   const cluster = q.get('cluster') ?? '';
   const nodes = useFetch<Page<Node>>(`/api/v1/nodes${qs({ cluster, labelSelector: q.get('selector') })}`, 10000);
   const ops = useFetch<NodeOp[]>('/api/v1/node-operations?limit=20', 5000);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  // the selection is in the URL too (?sel=cluster/node,…): a link hands a prepared selection to a colleague
+  const selected = new Set((q.get('sel') ?? '').split(',').filter(Boolean));
   const [preflight, setPreflight] = useState<{ action: string; body: unknown } | null>(null);
   const [error, setError] = useState<string>();
   const denied = mayOperate();
@@ -172,7 +173,11 @@ export function Nodes() {
       setError((x as Error).message);
     }
   }
-  const toggle = (k: string, on: boolean) => setSelected((s) => { const n = new Set(s); if (on) n.add(k); else n.delete(k); return n; });
+  const toggle = (keys: string[], on: boolean) => {
+    const n = new Set(selected);
+    keys.forEach((k) => (on ? n.add(k) : n.delete(k)));
+    setQ({ sel: [...n].sort().join(',') });
+  };
   return (
     <>
       <h1>Nodes</h1>
@@ -206,10 +211,10 @@ export function Nodes() {
           {[...groups.entries()].map(([g, ns]) => (
             <div key={g} class="card">
               <h3><label><input type="checkbox" checked={ns.every((n) => selected.has(key(n)))}
-                onChange={(e) => ns.forEach((n) => toggle(key(n), (e.target as HTMLInputElement).checked))} /> {g}</label></h3>
+                onChange={(e) => toggle(ns.map(key), (e.target as HTMLInputElement).checked)} /> {g}</label></h3>
               <div class="nodes">{ns.map((n) => (
                 <label key={key(n)} class={'node' + (n.ready ? '' : ' bad') + (n.unschedulable ? ' cordoned' : '')} title={`${n.cpu ?? '?'} CPU, ${n.memory ?? '?'} memory, ${n.kubeletVersion ?? ''}`}>
-                  <input type="checkbox" checked={selected.has(key(n))} onChange={(e) => toggle(key(n), (e.target as HTMLInputElement).checked)} />
+                  <input type="checkbox" checked={selected.has(key(n))} onChange={(e) => toggle([key(n)], (e.target as HTMLInputElement).checked)} />
                   {n.name} {n.unschedulable && <Badge s="cordoned" />}{!n.ready && <Badge s="not ready" />}
                 </label>
               ))}</div>

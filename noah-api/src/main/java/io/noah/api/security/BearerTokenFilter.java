@@ -106,7 +106,8 @@ public class BearerTokenFilter extends OncePerRequestFilter {
         }
     }
 
-    static String cookie(HttpServletRequest request, String name) {
+    /** A cookie's value as sent (not URI-decoded), or null. */
+    public static String cookie(HttpServletRequest request, String name) {
         jakarta.servlet.http.Cookie[] cookies = request.getCookies();
         if (cookies == null) {
             return null;

@@ -5,6 +5,8 @@ import io.noah.api.security.NoahPrincipal;
 import io.noah.api.security.UiSessionService;
 import io.noah.api.config.NoahProperties;
 import io.noah.api.audit.AuditFilter;
+import io.noah.api.web.dto.OtherRequests;
+import io.noah.api.web.dto.Views;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -12,15 +14,12 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.web.bind.annotation.CookieValue;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -29,7 +28,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -40,14 +38,6 @@ import java.util.List;
 @RequestMapping(path = "/api/v1/session", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "session", description = "Sign-in of the web pages (session cookie + CSRF value)")
 public class SessionController {
-
-    public record SignIn(@NotBlank @Size(max = 200) String token) {
-    }
-
-    public record SessionView(String actor, @Schema(allowableValues = {"ADMIN", "OPS", "DEVELOPER", "VIEWER"}) String role,
-                              List<String> apps, @Schema(allowableValues = {"session", "token"}) String via,
-                              @Nullable Instant expiresAt, @Nullable String csrfToken) {
-    }
 
     private final UiSessionService sessions;
     private final Problems problems;
@@ -64,8 +54,8 @@ public class SessionController {
             description = "Answers 201 with the caller, the expiry and the CSRF value to send in X-CSRF-Token on mutating calls; "
                     + "401 for an unknown or revoked token.",
             responses = @ApiResponse(responseCode = "201", description = "Signed in",
-                    content = @Content(mediaType = "application/json", schema = @Schema(implementation = SessionView.class))))
-    public ResponseEntity<?> signIn(@Valid @RequestBody SignIn body, HttpServletRequest request) {
+                    content = @Content(mediaType = "application/json", schema = @Schema(implementation = Views.SessionView.class))))
+    public ResponseEntity<?> signIn(@Valid @RequestBody OtherRequests.SignIn body, HttpServletRequest request) {
         var created = sessions.signIn(body.token().trim());
         if (created.isEmpty()) {
             return ResponseEntity.status(401).contentType(MediaType.APPLICATION_PROBLEM_JSON)
@@ -80,16 +70,16 @@ public class SessionController {
                 .header(HttpHeaders.SET_COOKIE, cookie(UiSessionService.COOKIE, c.id(), ttl, true).toString())
                 .header(HttpHeaders.SET_COOKIE, cookie(UiSessionService.CSRF_COOKIE, c.session().csrf(), ttl, false).toString())
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .body(new SessionView(p.name(), p.role().name(), List.copyOf(p.apps()), "session", c.session().expiresAt(),
+                .body(new Views.SessionView(p.name(), p.role().name(), List.copyOf(p.apps()), "session", c.session().expiresAt(),
                         c.session().csrf()));
     }
 
     @GetMapping
     @Operation(operationId = "currentSession", summary = "Who the caller is signed in as (session cookie or bearer token); 401 if neither",
             responses = @ApiResponse(responseCode = "200", description = "The caller",
-                    content = @Content(mediaType = "application/json", schema = @Schema(implementation = SessionView.class))))
-    public ResponseEntity<?> current(@AuthenticationPrincipal @Nullable NoahPrincipal caller, HttpServletRequest request,
-                                     @CookieValue(name = UiSessionService.COOKIE, required = false) @Nullable String cookie) {
+                    content = @Content(mediaType = "application/json", schema = @Schema(implementation = Views.SessionView.class))))
+    public ResponseEntity<?> current(@AuthenticationPrincipal @Nullable NoahPrincipal caller, HttpServletRequest request) {
+        String cookie = BearerTokenFilter.cookie(request, UiSessionService.COOKIE);
         if (caller == null) {
             return ResponseEntity.status(401).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                     .body(problems.of(401, "unauthenticated", "not signed in (or the session expired): sign in with a token"));
@@ -97,16 +87,16 @@ public class SessionController {
         String via = String.valueOf(request.getAttribute(BearerTokenFilter.VIA_ATTRIBUTE));
         var session = "session".equals(via) ? sessions.find(cookie) : java.util.Optional.<UiSessionService.Session>empty();
         return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .body(new SessionView(caller.name(), caller.role().name(), List.copyOf(caller.apps()), via,
+                .body(new Views.SessionView(caller.name(), caller.role().name(), List.copyOf(caller.apps()), via,
                         session.map(UiSessionService.Session::expiresAt).orElse(null), session.map(UiSessionService.Session::csrf).orElse(null)));
     }
 
     @DeleteMapping
     @Operation(operationId = "signOut", summary = "Sign out: ends the session and clears its cookies (204 also when not signed in)",
             responses = @ApiResponse(responseCode = "204", description = "Signed out"))
-    public ResponseEntity<Void> signOut(@CookieValue(name = UiSessionService.COOKIE, required = false) @Nullable String cookie,
-                                        HttpServletRequest request) {
-        sessions.signOut(cookie);
+    public ResponseEntity<Void> signOut(HttpServletRequest request) {
+        // the cookie as sent (Spring's @CookieValue URI-decodes it, and a malformed %-sequence would be a 500)
+        sessions.signOut(BearerTokenFilter.cookie(request, UiSessionService.COOKIE));
         request.setAttribute(AuditFilter.REASON_ATTRIBUTE, "sign-out of the web pages");
         return ResponseEntity.noContent()
                 .header(HttpHeaders.SET_COOKIE, cookie(UiSessionService.COOKIE, "", Duration.ZERO, true).toString())

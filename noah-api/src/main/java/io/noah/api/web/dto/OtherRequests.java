@@ -23,4 +23,8 @@ public final class OtherRequests {
     public record CreateToken(@NotBlank @Size(min = 1, max = 100) String name, @NotNull Role role,
                               @Size(max = 100) List<@NotBlank @Size(min = 1, max = 63) String> apps) {
     }
+
+    /** Sign in to the web pages with an API token. */
+    public record SignIn(@jakarta.validation.constraints.NotBlank @Size(max = 200) String token) {
+    }
 }

@@ -75,4 +75,10 @@ public final class Views {
     public record AuditEvent(long id, Instant at, String actor, String action, @Nullable String target, int outcome,
                              @Nullable String reason) {
     }
+
+    /** Who the caller is signed in as; {@code expiresAt} and {@code csrfToken} for a session cookie only. */
+    public record SessionView(String actor, @Schema(allowableValues = {"ADMIN", "OPS", "DEVELOPER", "VIEWER"}) String role,
+                              List<String> apps, @Schema(allowableValues = {"session", "token"}) String via,
+                              @Nullable Instant expiresAt, @Nullable String csrfToken) {
+    }
 }
