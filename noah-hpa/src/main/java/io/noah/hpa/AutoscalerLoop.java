@@ -177,7 +177,7 @@ public final class AutoscalerLoop implements AutoCloseable {
             if (d.id() == 0 && last != null && last.id() > 0 && last.outcomeKey().equals(d.outcomeKey()) && !d.applied()) {
                 d = new DecisionRecord(last.id(), d.autoscalerId(), d.pool(), last.at(), d.lastAt(), last.repeats() + 1, d.mode(), d.reason(),
                         d.current(), d.desired(), d.applied(), d.detail());
-                keepDetail[i] = Math.floorMod(tickNo + key(d).hashCode(), detailEvery) != 0;
+                keepDetail[i] = sameShape(last.detail(), d.detail()) && Math.floorMod(tickNo + key(d).hashCode(), detailEvery) != 0;
             }
             decisions.add(d);
         }
@@ -195,8 +195,9 @@ public final class AutoscalerLoop implements AutoCloseable {
                 recorded.remove(k); // the lease was lost: another instance records this policy now
                 continue;
             }
+            // as stored: a record that kept its detail keeps the detail it has in the store
             DecisionRecord stored = new DecisionRecord(ids[i], d.autoscalerId(), d.pool(), d.at(), d.lastAt(), d.repeats(), d.mode(),
-                    d.reason(), d.current(), d.desired(), d.applied(), d.detail());
+                    d.reason(), d.current(), d.desired(), d.applied(), keepDetail[i] ? recorded.get(k).detail() : d.detail());
             recorded.put(k, stored);
             histories.put(k, new Calculator.History(d.detail().lastScaleUp(), d.detail().lastScaleDown()));
             latest.computeIfAbsent(d.autoscalerId(), x -> new HashMap<>()).put(d.pool(), stored);
@@ -289,6 +290,33 @@ public final class AutoscalerLoop implements AutoCloseable {
 
     private static long ms(long nanos) {
         return nanos / 1_000_000;
+    }
+
+    /**
+     * Whether a steady decision's new inputs are the stored ones but for the values' drift: the same Deployment(s), the
+     * same pods and readiness, each strategy counting the same pods. Otherwise the detail is rewritten at once.
+     */
+    static boolean sameShape(DecisionRecord.Detail a, DecisionRecord.Detail b) {
+        if (!java.util.Objects.equals(a.deployment(), b.deployment()) || !java.util.Objects.equals(a.frozen(), b.frozen())
+                || a.pods().size() != b.pods().size() || a.strategies().size() != b.strategies().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.pods().size(); i++) {
+            DecisionRecord.Pod x = a.pods().get(i);
+            DecisionRecord.Pod y = b.pods().get(i);
+            if (!x.name().equals(y.name()) || x.ready() != y.ready()) {
+                return false;
+            }
+        }
+        for (int i = 0; i < a.strategies().size(); i++) {
+            Calculator.StrategyResult x = a.strategies().get(i);
+            Calculator.StrategyResult y = b.strategies().get(i);
+            if (!x.name().equals(y.name()) || x.counted() != y.counted() || x.missing() != y.missing() || x.ignored() != y.ignored()
+                    || !java.util.Objects.equals(x.invalid(), y.invalid())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String key(DecisionRecord d) {
