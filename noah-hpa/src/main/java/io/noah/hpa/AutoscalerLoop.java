@@ -66,13 +66,12 @@ public final class AutoscalerLoop implements AutoCloseable {
     private final Runnable guardedTick;
     /** A tick longer than this is logged with its phases. */
     private final Duration slowTick;
-    /**
-     * A steady decision (the same outcome as the last record) rewrites its detail — per-pod inputs, strategies — once in
-     * this many ticks (about a minute), each policy in its own tick so the rewrites spread over the ticks; the other
-     * ticks write its counts, repeats and last time only.
-     */
-    static final Duration DETAIL_REFRESH = Duration.ofMinutes(1);
     private final long tickMillis;
+    /**
+     * A steady decision (the same outcome as the last record, only the values drifting) rewrites its detail — per-pod
+     * inputs, strategies — once in this many ticks ({@code detailRefresh} / tick, a minute by default), each policy in its
+     * own tick so the rewrites spread; the other ticks write its counts, repeats and last time only.
+     */
     private final int detailEvery;
     private final AtomicBoolean woken = new AtomicBoolean();
 
@@ -88,7 +87,8 @@ public final class AutoscalerLoop implements AutoCloseable {
     private final Timer tickTimer;
 
     public AutoscalerLoop(AutoscalerStore store, Evaluator evaluator, MetricSource source, Pools pools, ReplicaOwners owners, Clock clock,
-                          String instanceId, Duration lease, Duration tick, int parallelism, Loops loops, MeterRegistry meters) {
+                          String instanceId, Duration lease, Duration tick, int parallelism, Loops loops, MeterRegistry meters,
+                          Duration detailRefresh) {
         this.source = source;
         this.store = store;
         this.evaluator = evaluator;
@@ -106,7 +106,7 @@ public final class AutoscalerLoop implements AutoCloseable {
         this.guardedTick = loops.guard("autoscaler", this::tick);
         this.slowTick = tick.dividedBy(2);
         this.tickMillis = Math.max(1, tick.toMillis());
-        this.detailEvery = (int) Math.max(1, DETAIL_REFRESH.toMillis() / tickMillis);
+        this.detailEvery = (int) Math.max(1, detailRefresh.toMillis() / tickMillis);
         loop.scheduleWithFixedDelay(guardedTick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 

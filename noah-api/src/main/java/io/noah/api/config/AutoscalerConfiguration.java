@@ -89,7 +89,8 @@ public class AutoscalerConfiguration {
             source = MetricSource.of(new PrometheusClient(URI.create(a.metricsUrl()), a.queryTimeout()), a.window());
         }
         Evaluator evaluator = new Evaluator(pools, source, queries(a), owners, a.window());
-        return new AutoscalerLoop(store, evaluator, source, pools, owners, clock, instance.id(), a.lease(), a.tick(), a.parallelism(), loops, meters);
+        return new AutoscalerLoop(store, evaluator, source, pools, owners, clock, instance.id(), a.lease(), a.tick(), a.parallelism(), loops, meters,
+                a.detailRefresh());
     }
 
     @Bean

@@ -140,7 +140,8 @@ public record NoahProperties(
      */
     public record Autoscaler(String metricsUrl, @DefaultValue("15s") Duration tick, @DefaultValue("15s") Duration lease,
                              @DefaultValue("1m") Duration window, @DefaultValue("5s") Duration queryTimeout,
-                             @DefaultValue("32") int parallelism, @DefaultValue Map<String, String> queries) {
+                             @DefaultValue("32") int parallelism, @DefaultValue Map<String, String> queries,
+                             @DefaultValue("1m") Duration detailRefresh) {
     }
 
     /**
