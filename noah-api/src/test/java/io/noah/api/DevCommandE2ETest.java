@@ -64,6 +64,10 @@ class DevCommandE2ETest {
             assertThat(events.currentPods().keySet()).anyMatch(k -> k.startsWith(stack.clusters().get(0) + "/" + ns + "/"))
                     .anyMatch(k -> k.startsWith(stack.clusters().get(1) + "/" + ns + "/"));
             assertThat(Files.readString(log)).contains("Noah is up:", "Admin token:");
+            // the run command's Noah: BoringSSL towards the API servers, native access from the jar's manifest (no
+            // restricted-method warning; Netty frees its buffers without shared arenas)
+            assertThat(Files.readString(Path.of(System.getProperty("user.home"), ".cache", "noah", "run", "noah.log")))
+                    .contains("TLS to the API servers: OpenSSL").doesNotContain("restricted method");
         } finally {
             // where the time went (in the report, pass or fail): Spring's start and the first transactions
             Path noahLog = Path.of(System.getProperty("user.home"), ".cache", "noah", "run", "noah.log");

@@ -6,6 +6,7 @@ import io.noah.api.audit.AuditService;
 import io.noah.api.events.JdbcLeaseStore;
 import io.noah.events.EventsService;
 import io.noah.events.EventsSettings;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import io.noah.cluster.ops.DeploymentOps;
@@ -73,8 +74,10 @@ public class NoahConfiguration {
 
     @Bean(destroyMethod = "close")
     ClusterRegistry clusterRegistry(NoahProperties props, Clock clock, MeterRegistry meters, Loops loops) {
-        return new ClusterRegistry(new KubeClientFactory(props.connectTimeout(), props.requestTimeout(),
-                props.kubeconfig().allowExecPlugins()),
+        KubeClientFactory clients = new KubeClientFactory(props.connectTimeout(), props.requestTimeout(), props.kubeconfig().allowExecPlugins(),
+                props.tlsEngine());
+        LoggerFactory.getLogger(NoahConfiguration.class).info("TLS to the API servers: {}", clients.tlsEngine().describe());
+        return new ClusterRegistry(clients,
                 new ClusterRegistry.Settings(props.appLabel(), props.namespaces(), props.probeInterval()), clock, meters, loops);
     }
 

@@ -15,6 +15,7 @@ public record NoahProperties(
         @DefaultValue("5s") Duration probeInterval,
         @DefaultValue("3s") Duration connectTimeout,
         @DefaultValue("10s") Duration requestTimeout,
+        @DefaultValue("auto") io.noah.cluster.registry.TlsEngine tlsEngine,
         String bootstrapToken,
         @DefaultValue Encryption encryption,
         @DefaultValue List<DeclaredCluster> clusters,

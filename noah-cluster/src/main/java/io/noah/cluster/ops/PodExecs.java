@@ -65,6 +65,18 @@ public final class PodExecs {
      * requests of a batch.
      */
     public Result run(String cluster, String namespace, String pod, String container, List<String> argv, Duration timeout, int outputCap) {
+        KubernetesClient client;
+        try {
+            client = registry.require(cluster).client();
+        } catch (RuntimeException e) {
+            return new Result(Result.Kind.FAILED, null, "", "", false, describe(e), 0);
+        }
+        return run(client, namespace, pod, container, argv, timeout, outputCap);
+    }
+
+    /** {@link #run(String, String, String, String, List, Duration, int)} on a client at hand (benchmarks). */
+    public static Result run(KubernetesClient client, String namespace, String pod, String container, List<String> argv, Duration timeout,
+                             int outputCap) {
         long t0 = System.nanoTime();
         CappedOutput out = new CappedOutput(outputCap);
         CappedOutput err = new CappedOutput(outputCap);
@@ -72,7 +84,6 @@ public final class PodExecs {
         WebSocket ws = null;
         CompletableFuture<WebSocket> open = null;
         try {
-            KubernetesClient client = registry.require(cluster).client();
             StringBuilder q = new StringBuilder("stdout=true&stderr=true");
             if (container != null) {
                 q.append("&container=").append(enc(container));

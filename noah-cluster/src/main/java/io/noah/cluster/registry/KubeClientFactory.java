@@ -22,16 +22,26 @@ public final class KubeClientFactory {
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final boolean allowExecInDeclaredKubeconfigs;
+    private final TlsEngine tlsEngine;
 
     public KubeClientFactory(Duration connectTimeout, Duration requestTimeout) {
-        this(connectTimeout, requestTimeout, false);
+        this(connectTimeout, requestTimeout, false, TlsEngine.AUTO);
     }
 
-    /** {@code allowExecInDeclaredKubeconfigs}: the operator's opt-in for exec plugins in kubeconfig files of the configuration. */
-    public KubeClientFactory(Duration connectTimeout, Duration requestTimeout, boolean allowExecInDeclaredKubeconfigs) {
+    /**
+     * {@code allowExecInDeclaredKubeconfigs}: the operator's opt-in for exec plugins in kubeconfig files of the
+     * configuration; {@code tlsEngine}: who does TLS towards the API servers ({@link TlsEngine}).
+     */
+    public KubeClientFactory(Duration connectTimeout, Duration requestTimeout, boolean allowExecInDeclaredKubeconfigs, TlsEngine tlsEngine) {
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
         this.allowExecInDeclaredKubeconfigs = allowExecInDeclaredKubeconfigs;
+        this.tlsEngine = tlsEngine;
+    }
+
+    /** The TLS engine the clients use now (AUTO resolved). */
+    public TlsEngine tlsEngine() {
+        return tlsEngine.resolved();
     }
 
     public KubernetesClient create(ClusterConnection connection) {
@@ -47,7 +57,7 @@ public final class KubeClientFactory {
         config.setRequestRetryBackoffInterval(200);
         config.setWatchReconnectInterval(1000);
         config.setWatchReconnectLimit(-1);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new TlsEngineHttpClientFactory(tlsEngine.resolved())).build();
     }
 
     private static Config fromToken(ClusterConnection.Token t) {
