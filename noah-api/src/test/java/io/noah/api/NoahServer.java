@@ -46,10 +46,13 @@ public final class NoahServer {
         props.put("noah.autoscaler.tick", AUTOSCALER_TICK.toMillis() + "ms");
         props.put("noah.autoscaler.window", "30s"); // two of the stack's 15 s scrapes of KWOK's emulated usage
         props.put("noah.lifecycle.interval", "1s");
-        // a benchmark compares settings side by side (e.g. -Dnoah.autoscaler.detail-refresh=0s: every tick)
-        String refresh = System.getProperty("noah.autoscaler.detail-refresh");
-        if (refresh != null) {
-            props.put("noah.autoscaler.detail-refresh", refresh);
+        // a benchmark compares settings side by side (e.g. -Dnoah.autoscaler.detail-refresh=0s: every tick;
+        // -Dnoah.tls-engine=jdk)
+        for (String passed : List.of("noah.autoscaler.detail-refresh", "noah.tls-engine")) {
+            String value = System.getProperty(passed);
+            if (value != null) {
+                props.put(passed, value);
+            }
         }
         return props;
     }

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (xargs -P 50), the same command.
  *
  * <p>Run: {@code deploy/local/stack.sh up && mvn -q -DskipTests install && mvn -pl noah-api test-compile exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=io.noah.api.bench.ExecBenchmark} (-Drounds=5 -Dwarmup=3 -Dpods=250 -DfanOut=50)
+ * -Dexec.classpathScope=test -Dexec.mainClass=io.noah.api.bench.ExecBenchmark} (-Drounds=5 -Dwarmup=3 -Dpods=250 -DfanOut=50 -DkubectlRounds=3;
+ * -Dnoah.tls-engine=jdk|openssl)
  */
 public final class ExecBenchmark {
 
@@ -118,7 +119,7 @@ public final class ExecBenchmark {
                 }
             }
             Files.writeString(list, lines);
-            for (int r = 0; r < Math.min(rounds, 3); r++) {
+            for (int r = 0; r < Integer.getInteger("kubectlRounds", Math.min(rounds, 3)); r++) {
                 long t0 = System.nanoTime();
                 Process p = new ProcessBuilder("bash", "-c", "xargs -P " + fanOut + " -L 1 sh -c '" + stack.kubectl()
                         + " --kubeconfig $0 -n " + ns + " exec $1 -- echo ok >/dev/null' < " + list).inheritIO().start();
@@ -142,12 +143,10 @@ public final class ExecBenchmark {
             }
             System.out.printf("CPU per exec (mean over the measured rounds):%s; the API servers, etcds and KWOKs alone need %d execs"
                     + " × their share = %.2f s of both cores, whatever Noah does%n", perExec, total, stackPerExec * total / 1000 / 2);
-            System.out.printf("kubectl exec, %d at once: wall median %.2f s over %d rounds; ratio kubectl / Noah %.1f%n", fanOut,
+            if (!kubectlWalls.isEmpty()) System.out.printf("kubectl exec, %d at once: wall median %.2f s over %d rounds; ratio kubectl / Noah %.1f%n", fanOut,
                     median(kubectlWalls), kubectlWalls.size(), median(kubectlWalls) / median(walls));
         } finally {
-            for (String c : stack.clusters()) {
-                stack.client(c).namespaces().withName(ns).delete();
-            }
+            deleteAndWait(stack, ns);
             noah.stop();
         }
     }
@@ -156,7 +155,7 @@ public final class ExecBenchmark {
      * CPU ticks (1/100 s) of this machine's processes by role, children included (KWOK runs each exec'd command as its
      * child): noah (the Noah JVM), harness (this JVM), kube-apiserver, etcd, kwok, other.
      */
-    private static Map<String, Long> cpuTicks() {
+    static Map<String, Long> cpuTicks() {
         Map<String, Long> ticks = new java.util.TreeMap<>();
         long self = ProcessHandle.current().pid();
         try (var dirs = Files.list(Path.of("/proc"))) {
@@ -191,14 +190,31 @@ public final class ExecBenchmark {
         }
     }
 
-    private static final java.util.Set<String> STACK = java.util.Set.of("kube-apiserver", "etcd", "kwok");
+    static final java.util.Set<String> STACK = java.util.Set.of("kube-apiserver", "etcd", "kwok");
 
     private static int threads(NoahServer noah) {
         return (int) noah.get("/actuator/prometheus", NoahServer.ADMIN_TOKEN).raw().lines().filter(l -> l.startsWith("jvm_threads_live_threads"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static double median(List<Double> xs) {
+    /**
+     * Deletes the namespace in every cluster and waits (up to 5 minutes) until it is gone: deleting 500 pods keeps
+     * etcd's disk busy for a minute, which a run started at once would measure.
+     */
+    static void deleteAndWait(LocalStack stack, String ns) throws InterruptedException {
+        for (String c : stack.clusters()) {
+            stack.client(c).namespaces().withName(ns).delete();
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+        for (String c : stack.clusters()) {
+            while (stack.client(c).namespaces().withName(ns).get() != null && System.nanoTime() < deadline) {
+                Thread.sleep(1000);
+            }
+        }
+        System.out.println("namespace " + ns + " deleted");
+    }
+
+    static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         Collections.sort(s);
         return s.get(s.size() / 2);
