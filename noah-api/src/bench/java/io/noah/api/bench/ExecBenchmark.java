@@ -1,5 +1,6 @@
 package io.noah.api.bench;
 
+import io.noah.api.NoahProcess;
 import io.noah.api.NoahServer;
 import io.noah.cluster.testing.LocalStack;
 import io.noah.cluster.testing.Workloads;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Run: {@code deploy/local/stack.sh up && mvn -q -DskipTests install && mvn -pl noah-api test-compile exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=io.noah.api.bench.ExecBenchmark} (-Drounds=5 -Dwarmup=3 -Dpods=250 -DfanOut=50 -DkubectlRounds=3;
- * -Dnoah.tls-engine=jdk|openssl)
+ * -Dnoah.tls-engine=jdk|openssl; -Dcompare=jdk|openssl: a second Noah with that engine, rounds alternating)
  */
 public final class ExecBenchmark {
 
@@ -48,66 +49,94 @@ public final class ExecBenchmark {
             while (noah.get("/api/v1/pods?namespace=" + ns + "&phase=Running&limit=5000", NoahServer.ADMIN_TOKEN).body().get("items").size() < total) {
                 Thread.sleep(200);
             }
-            List<Double> walls = new ArrayList<>();
+            // -Dcompare=jdk|openssl: a second Noah with that TLS engine, rounds alternating between the two (same run, same noise)
+            String compare = System.getProperty("compare");
+            List<int[]> ports = new ArrayList<>(List.of(new int[]{noah.port()}));
+            List<String> labels = new ArrayList<>(List.of(System.getProperty("noah.tls-engine", "auto")));
+            NoahProcess second = null;
+            if (compare != null) {
+                second = NoahProcess.start(stack, "bench-" + compare, "15s", Map.of("noah.tls-engine", compare));
+                while (noah.sendTo(second.port(), "GET", "/api/v1/pods?namespace=" + ns + "&phase=Running&limit=5000", NoahServer.ADMIN_TOKEN, null)
+                        .body().get("items").size() < total) {
+                    Thread.sleep(200);
+                }
+                ports.add(new int[]{second.port()});
+                labels.add(compare);
+            }
+            Map<String, List<Double>> walls = new java.util.LinkedHashMap<>();
+            Map<String, List<Double>> noahMs = new java.util.LinkedHashMap<>();
             List<Double> threads = new ArrayList<>();
-            int baseThreads = threads(noah);
+            int baseThreads = threads(noah.port());
             Map<String, Double> cpuSeconds = new java.util.TreeMap<>();
             for (int r = 1 - warmup; r <= rounds; r++) {
-                AtomicBoolean running = new AtomicBoolean(true);
-                List<Integer> samples = Collections.synchronizedList(new ArrayList<>());
-                Thread sampler = Thread.ofVirtual().start(() -> {
-                    while (running.get()) {
-                        samples.add(threads(noah));
-                        try {
-                            Thread.sleep(1000);
-                        } catch (InterruptedException e) {
-                            return;
+                for (int i0 = 0; i0 < ports.size(); i0++) {
+                    int i = (r & 1) == 0 ? i0 : ports.size() - 1 - i0;
+                    int port = ports.get(i)[0];
+                    String label = labels.get(i);
+                    AtomicBoolean running = new AtomicBoolean(true);
+                    List<Integer> samples = Collections.synchronizedList(new ArrayList<>());
+                    Thread sampler = Thread.ofVirtual().start(() -> {
+                        while (running.get()) {
+                            samples.add(threads(port));
+                            try {
+                                Thread.sleep(1000);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    });
+                    Map<String, Long> cpu0 = cpuTicks(port);
+                    long t0 = System.nanoTime();
+                    var started = noah.sendTo(port, "POST", "/api/v1/exec-jobs", NoahServer.ADMIN_TOKEN, Map.of("targets", Map.of("namespace", ns,
+                            "deployment", "fleet"), "command", List.of("echo", "ok"), "fanOut", fanOut, "maxTargets", 5000, "reason", "benchmark"));
+                    if (started.status() != 201) {
+                        throw new IllegalStateException(started.raw());
+                    }
+                    String id = started.body().get("id").asString();
+                    // the end as a client sees it: the job's event stream, whose last event is the result
+                    var lines = noah.http().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                                    + "/api/v1/exec-jobs/" + id + "/events")).header("Authorization", "Bearer " + NoahServer.ADMIN_TOKEN)
+                            .header("Accept", "text/event-stream").build(), java.net.http.HttpResponse.BodyHandlers.ofLines()).body();
+                    boolean result = lines.anyMatch(l -> l.equals("event:result"));
+                    double wall = (System.nanoTime() - t0) / 1e9;
+                    JsonNode job = noah.sendTo(port, "GET", "/api/v1/exec-jobs/" + id, NoahServer.ADMIN_TOKEN, null).body();
+                    if (!result || job.get("state").asString().equals("running")) {
+                        throw new IllegalStateException("the stream ended without the result: " + job);
+                    }
+                    running.set(false);
+                    sampler.join();
+                    Map<String, Long> cpu1 = cpuTicks(port);
+                    StringBuilder where = new StringBuilder();
+                    double stackSeconds = 0;
+                    for (String k : cpu1.keySet()) {
+                        double sec = (cpu1.get(k) - cpu0.getOrDefault(k, 0L)) / 100.0;
+                        where.append(String.format(" %s %.2f", k, sec));
+                        if (STACK.contains(k)) {
+                            stackSeconds += sec;
+                        }
+                        if (r > 0 && i == 0) {
+                            cpuSeconds.merge(k, sec, Double::sum);
+                        }
+                        if (r > 0 && k.equals("noah")) {
+                            noahMs.computeIfAbsent(label, x -> new ArrayList<>()).add(sec * 1000 / job.get("total").asInt());
                         }
                     }
-                });
-                Map<String, Long> cpu0 = cpuTicks();
-                long t0 = System.nanoTime();
-                var started = noah.post("/api/v1/exec-jobs", NoahServer.ADMIN_TOKEN, Map.of("targets", Map.of("namespace", ns, "deployment", "fleet"),
-                        "command", List.of("echo", "ok"), "fanOut", fanOut, "maxTargets", 5000, "reason", "benchmark"));
-                if (started.status() != 201) {
-                    throw new IllegalStateException(started.raw());
-                }
-                String id = started.body().get("id").asString();
-                // the end as a client sees it: the job's event stream, whose last event is the result
-                var lines = noah.http().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + noah.port()
-                                + "/api/v1/exec-jobs/" + id + "/events")).header("Authorization", "Bearer " + NoahServer.ADMIN_TOKEN)
-                        .header("Accept", "text/event-stream").build(), java.net.http.HttpResponse.BodyHandlers.ofLines()).body();
-                boolean result = lines.anyMatch(l -> l.equals("event:result"));
-                double wall = (System.nanoTime() - t0) / 1e9;
-                JsonNode job = noah.get("/api/v1/exec-jobs/" + id, NoahServer.ADMIN_TOKEN).body();
-                if (!result || job.get("state").asString().equals("running")) {
-                    throw new IllegalStateException("the stream ended without the result: " + job);
-                }
-                running.set(false);
-                sampler.join();
-                Map<String, Long> cpu1 = cpuTicks();
-                StringBuilder where = new StringBuilder();
-                double stackSeconds = 0;
-                for (String k : cpu1.keySet()) {
-                    double sec = (cpu1.get(k) - cpu0.getOrDefault(k, 0L)) / 100.0;
-                    where.append(String.format(" %s %.2f", k, sec));
-                    if (STACK.contains(k)) {
-                        stackSeconds += sec;
-                    }
+                    System.out.printf("  CPU seconds:%s; the API servers, etcds and KWOKs (with the commands they ran) alone would keep 2 cores busy %.2f s%n",
+                            where, stackSeconds / 2);
+                    int ok = job.get("counts").path("success").asInt();
+                    System.out.printf("round %d%s [%s]: %d pods, %d success, wall %.2f s, peak concurrency %d, threads max %d (before %d)%n", r,
+                            r <= 0 ? " (warm-up)" : "", label, job.get("total").asInt(), ok, wall, job.get("peakConcurrency").asInt(),
+                            samples.stream().mapToInt(Integer::intValue).max().orElse(0), baseThreads);
                     if (r > 0) {
-                        cpuSeconds.merge(k, sec, Double::sum);
+                        walls.computeIfAbsent(label, x -> new ArrayList<>()).add(wall);
+                        if (i == 0) {
+                            threads.add((double) samples.stream().mapToInt(Integer::intValue).max().orElse(0));
+                        }
                     }
                 }
-                System.out.printf("  CPU seconds:%s; the API servers, etcds and KWOKs (with the commands they ran) alone would keep 2 cores busy %.2f s%n",
-                        where, stackSeconds / 2);
-                int ok = job.get("counts").path("success").asInt();
-                System.out.printf("round %d%s: %d pods, %d success, wall %.2f s, peak concurrency %d, threads max %d (before %d)%n", r,
-                        r <= 0 ? " (warm-up)" : "", job.get("total").asInt(), ok, wall, job.get("peakConcurrency").asInt(),
-                        samples.stream().mapToInt(Integer::intValue).max().orElse(0), baseThreads);
-                if (r > 0) {
-                    walls.add(wall);
-                    threads.add((double) samples.stream().mapToInt(Integer::intValue).max().orElse(0));
-                }
+            }
+            if (second != null) {
+                second.close();
             }
             // the peer: kubectl exec, 50 at once, over the same pods
             List<Double> kubectlWalls = new ArrayList<>();
@@ -129,13 +158,22 @@ public final class ExecBenchmark {
                 kubectlWalls.add(wall);
             }
             Files.deleteIfExists(list);
-            System.out.printf("%nNoah batch exec, %d pods, fan-out %d: wall median %.2f s (min %.2f, max %.2f) over %d rounds;"
-                            + " Noah's live threads max median %.0f (before %d)%n", total, fanOut, median(walls), Collections.min(walls),
-                    Collections.max(walls), walls.size(), median(threads), baseThreads);
+            for (String label : walls.keySet()) {
+                List<Double> w = walls.get(label);
+                System.out.printf("%nNoah [%s] batch exec, %d pods, fan-out %d: wall median %.2f s (min %.2f, max %.2f) over %d rounds;"
+                        + " Noah's CPU per exec median %.2f ms%n", label, total, fanOut, median(w), Collections.min(w), Collections.max(w), w.size(),
+                        median(noahMs.get(label)));
+            }
+            if (walls.size() == 2) {
+                System.out.printf("[%s] / [%s]: wall %.2f, Noah's CPU per exec %.2f (medians, same run)%n", labels.get(0), labels.get(1),
+                        median(walls.get(labels.get(0))) / median(walls.get(labels.get(1))),
+                        median(noahMs.get(labels.get(0))) / median(noahMs.get(labels.get(1))));
+            }
+            System.out.printf("Noah [%s]: live threads max median %.0f (before %d)%n", labels.get(0), median(threads), baseThreads);
             StringBuilder perExec = new StringBuilder();
             double stackPerExec = 0;
             for (var e : cpuSeconds.entrySet()) {
-                double ms = e.getValue() * 1000 / (total * (double) walls.size());
+                double ms = e.getValue() * 1000 / (total * (double) walls.get(labels.get(0)).size());
                 perExec.append(String.format(" %s %.1f ms", e.getKey(), ms));
                 if (STACK.contains(e.getKey())) {
                     stackPerExec += ms;
@@ -144,7 +182,7 @@ public final class ExecBenchmark {
             System.out.printf("CPU per exec (mean over the measured rounds):%s; the API servers, etcds and KWOKs alone need %d execs"
                     + " × their share = %.2f s of both cores, whatever Noah does%n", perExec, total, stackPerExec * total / 1000 / 2);
             if (!kubectlWalls.isEmpty()) System.out.printf("kubectl exec, %d at once: wall median %.2f s over %d rounds; ratio kubectl / Noah %.1f%n", fanOut,
-                    median(kubectlWalls), kubectlWalls.size(), median(kubectlWalls) / median(walls));
+                    median(kubectlWalls), kubectlWalls.size(), median(kubectlWalls) / median(walls.get(labels.get(0))));
         } finally {
             deleteAndWait(stack, ns);
             noah.stop();
@@ -156,6 +194,11 @@ public final class ExecBenchmark {
      * child): noah (the Noah JVM), harness (this JVM), kube-apiserver, etcd, kwok, other.
      */
     static Map<String, Long> cpuTicks() {
+        return cpuTicks(-1);
+    }
+
+    /** As {@link #cpuTicks()}; a Noah JVM serving another port than {@code noahPort} is "noah-idle". */
+    static Map<String, Long> cpuTicks(int noahPort) {
         Map<String, Long> ticks = new java.util.TreeMap<>();
         long self = ProcessHandle.current().pid();
         try (var dirs = Files.list(Path.of("/proc"))) {
@@ -171,7 +214,7 @@ public final class ExecBenchmark {
                 // fields after comm: state=0 ... utime=11 stime=12 cutime=13 cstime=14
                 long t = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
                 long pid = Long.parseLong(d.getFileName().toString());
-                String role = pid == self ? "harness" : comm.equals("java") ? javaRole(d) : comm.startsWith("kube-apiserver") ? "kube-apiserver"
+                String role = pid == self ? "harness" : comm.equals("java") ? javaRole(d, noahPort) : comm.startsWith("kube-apiserver") ? "kube-apiserver"
                         : comm.equals("etcd") ? "etcd" : comm.startsWith("kwok") ? "kwok" : comm.startsWith("postgres") ? "postgres" : "other";
                 ticks.merge(role, t, Long::sum);
             }
@@ -181,10 +224,13 @@ public final class ExecBenchmark {
         return ticks;
     }
 
-    private static String javaRole(Path proc) {
+    private static String javaRole(Path proc, int noahPort) {
         try {
             String cmd = Files.readString(proc.resolve("cmdline"));
-            return cmd.contains("noah.jar") ? "noah" : cmd.contains("kafka.Kafka") ? "kafka" : "other";
+            if (cmd.contains("noah.jar")) {
+                return noahPort < 0 || cmd.contains("--server.port=" + noahPort + "\0") ? "noah" : "noah-idle";
+            }
+            return cmd.contains("kafka.Kafka") ? "kafka" : "other";
         } catch (java.io.IOException gone) {
             return "other";
         }
@@ -192,8 +238,8 @@ public final class ExecBenchmark {
 
     static final java.util.Set<String> STACK = java.util.Set.of("kube-apiserver", "etcd", "kwok");
 
-    private static int threads(NoahServer noah) {
-        return (int) noah.get("/actuator/prometheus", NoahServer.ADMIN_TOKEN).raw().lines().filter(l -> l.startsWith("jvm_threads_live_threads"))
+    private static int threads(int port) {
+        return (int) NoahServer.get().sendTo(port, "GET", "/actuator/prometheus", NoahServer.ADMIN_TOKEN, null).raw().lines().filter(l -> l.startsWith("jvm_threads_live_threads"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
