@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -83,6 +84,7 @@ public final class PodExecs {
         CompletableFuture<Result> done = new CompletableFuture<>();
         WebSocket ws = null;
         CompletableFuture<WebSocket> open = null;
+        AtomicBoolean peerClosed = new AtomicBoolean(); // a close after the peer's would only meet a closed TLS engine
         try {
             StringBuilder q = new StringBuilder("stdout=true&stderr=true");
             if (container != null) {
@@ -93,8 +95,10 @@ public final class PodExecs {
             URI uri = URI.create((base.endsWith("/") ? base : base + "/") + "api/v1/namespaces/" + enc(namespace) + "/pods/" + enc(pod)
                     + "/exec?" + q);
             var serialization = client.getKubernetesSerialization();
+            // no connectTimeout on the builder: the wait below bounds the opening (fabric8's own timer would cost a
+            // scheduled task and two exceptions per exec when cancelled), and a late opening is closed at once
             open = client.getHttpClient().newWebSocketBuilder().subprotocol("v4.channel.k8s.io").uri(uri)
-                    .connectTimeout(10, TimeUnit.SECONDS).buildAsync(new WebSocket.Listener() {
+                    .buildAsync(new WebSocket.Listener() {
                         @Override
                         public void onOpen(WebSocket w) {
                             w.request();
@@ -109,8 +113,11 @@ public final class PodExecs {
                                 switch (channel) {
                                     case 1 -> out.write(data, 0, data.length);
                                     case 2 -> err.write(data, 0, data.length);
-                                    case 3 -> done.complete(status(serialization.unmarshal(new String(data, StandardCharsets.UTF_8), Status.class),
-                                            out, err, t0));
+                                    case 3 -> {
+                                        String json = new String(data, StandardCharsets.UTF_8);
+                                        done.complete(SUCCESS.contains(json) ? result(Result.Kind.EXITED, 0, out, err, null, t0)
+                                                : status(serialization.unmarshal(json, Status.class), out, err, t0));
+                                    }
                                     default -> {
                                     }
                                 }
@@ -120,6 +127,7 @@ public final class PodExecs {
 
                         @Override
                         public void onClose(WebSocket w, int code, String reason) {
+                            peerClosed.set(true);
                             done.complete(result(Result.Kind.UNKNOWN, null, out, err, "the exec stream closed (" + code
                                     + (reason == null || reason.isBlank() ? "" : " " + reason) + ") without an exit status", t0));
                         }
@@ -149,13 +157,21 @@ public final class PodExecs {
             return result(Result.Kind.FAILED, null, out, err, describe(e), t0);
         } finally {
             if (ws != null) {
-                ws.sendClose(1000, null);
+                if (!peerClosed.get()) {
+                    ws.sendClose(1000, null);
+                }
             } else if (open != null) {
                 // not open yet (timed out or interrupted while opening): closed as soon as it opens
                 open.thenAccept(w -> w.sendClose(1000, null));
             }
         }
     }
+
+    /**
+     * The exit status of a command that succeeded, as API servers send it (1.36: the first; older ones the second);
+     * anything else goes through Jackson.
+     */
+    private static final java.util.Set<String> SUCCESS = java.util.Set.of("{\"status\":\"Success\"}", "{\"metadata\":{},\"status\":\"Success\"}");
 
     /** The exit status Kubernetes sends on the error channel: Success, NonZeroExitCode with the code, or a failure. */
     private static Result status(Status s, CappedOutput out, CappedOutput err, long t0) {
