@@ -76,7 +76,8 @@ public class NoahConfiguration {
     ClusterRegistry clusterRegistry(NoahProperties props, Clock clock, MeterRegistry meters, Loops loops) {
         KubeClientFactory clients = new KubeClientFactory(props.connectTimeout(), props.requestTimeout(), props.kubeconfig().allowExecPlugins(),
                 props.tlsEngine());
-        LoggerFactory.getLogger(NoahConfiguration.class).info("TLS to the API servers: {}", clients.tlsEngine().describe());
+        // the configured engine described: auto says why it fell back to the JDK
+        LoggerFactory.getLogger(NoahConfiguration.class).info("TLS to the API servers: {}", props.tlsEngine().describe());
         return new ClusterRegistry(clients,
                 new ClusterRegistry.Settings(props.appLabel(), props.namespaces(), props.probeInterval()), clock, meters, loops);
     }

@@ -22,7 +22,7 @@ public final class KubeClientFactory {
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final boolean allowExecInDeclaredKubeconfigs;
-    private final TlsEngine tlsEngine;
+    private final TlsEngineHttpClientFactory httpClients;
 
     public KubeClientFactory(Duration connectTimeout, Duration requestTimeout) {
         this(connectTimeout, requestTimeout, false, TlsEngine.AUTO);
@@ -36,12 +36,7 @@ public final class KubeClientFactory {
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
         this.allowExecInDeclaredKubeconfigs = allowExecInDeclaredKubeconfigs;
-        this.tlsEngine = tlsEngine;
-    }
-
-    /** The TLS engine the clients use now (AUTO resolved). */
-    public TlsEngine tlsEngine() {
-        return tlsEngine.resolved();
+        this.httpClients = new TlsEngineHttpClientFactory(tlsEngine.resolved()); // refuses OPENSSL where it does not load
     }
 
     public KubernetesClient create(ClusterConnection connection) {
@@ -57,7 +52,7 @@ public final class KubeClientFactory {
         config.setRequestRetryBackoffInterval(200);
         config.setWatchReconnectInterval(1000);
         config.setWatchReconnectLimit(-1);
-        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new TlsEngineHttpClientFactory(tlsEngine.resolved())).build();
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(httpClients).build();
     }
 
     private static Config fromToken(ClusterConnection.Token t) {

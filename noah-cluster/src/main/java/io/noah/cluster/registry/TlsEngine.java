@@ -17,7 +17,7 @@ public enum TlsEngine {
             case AUTO -> OpenSsl.isAvailable() ? OPENSSL : JDK;
             case OPENSSL -> {
                 if (!OpenSsl.isAvailable()) {
-                    throw new IllegalStateException("noah.clusters.tls-engine=openssl but netty-tcnative does not load here: "
+                    throw new IllegalStateException("noah.tls-engine=openssl but netty-tcnative does not load here: "
                             + OpenSsl.unavailabilityCause());
                 }
                 yield OPENSSL;
