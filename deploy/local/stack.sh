@@ -877,22 +877,54 @@ cmd_cluster() { # what op name
   log "$what of $c: ${op/op/opp}ed"
 }
 
+# namespaces other than default, kube-* and noah-system, as "namespace/NAME" lines
+leftover_namespaces() { kubectl_ "$1" get namespaces -o name | grep -v -E '^namespace/(default|kube-.*|noah-system)$' || true; }
+
+# why a terminating namespace is still there: its status conditions that are True (the namespace controller's words)
+namespace_conditions() { # cluster namespace/NAME
+  kubectl_ "$1" get "$2" -o jsonpath='{range .status.conditions[?(@.status=="True")]}{.type}: {.message}{"; "}{end}' 2>/dev/null || true
+}
+
 cmd_clean_namespaces() {
   use_bin
-  local c ns left until=$((SECONDS + 180))
+  local c ns n left start=$SECONDS next_report=$((SECONDS + 30))
+  local finalize_after=${NOAH_NS_FINALIZE_AFTER:-150} give_up_after=$((${NOAH_NS_FINALIZE_AFTER:-150} + 90))
   for c in "${all_clusters[@]}"; do
     cluster_served "$c" || continue
-    ns=$(kubectl_ "$c" get namespaces -o name | grep -v -E '^namespace/(default|kube-.*|noah-system)$' || true)
+    ns=$(leftover_namespaces "$c")
     [ -z "$ns" ] && continue
     log "cluster $c: deleting $(echo "$ns" | wc -l) namespaces left by earlier runs"
     # shellcheck disable=SC2086
     kubectl_ "$c" delete $ns --wait=false >/dev/null
+    # their pods go at once, without a grace period: a graceful delete waits for KWOK's delete stage, which may not
+    # have caught up after a restart, and the namespace controller re-checks pods only every few seconds
+    for n in $ns; do
+      kubectl_ "$c" -n "${n#namespace/}" delete pods --all --grace-period=0 --force --wait=false >/dev/null 2>&1 || true
+    done
   done
   for c in "${all_clusters[@]}"; do
     cluster_served "$c" || continue
-    while left=$(kubectl_ "$c" get namespaces -o name | grep -c -v -E '^namespace/(default|kube-.*|noah-system)$') && [ "$left" -gt 0 ]; do
-      [ $SECONDS -lt $until ] || die "cluster $c: $left namespaces still terminating after 180 s"
-      sleep 0.5
+    while ns=$(leftover_namespaces "$c") && [ -n "$ns" ]; do
+      left=$(echo "$ns" | wc -l)
+      if [ $((SECONDS - start)) -ge "$give_up_after" ]; then
+        die "cluster $c: $left namespaces still there after $give_up_after s: $(echo $ns)"
+      elif [ $((SECONDS - start)) -ge "$finalize_after" ]; then
+        # last resort: the namespace controller has not finished in time; say why, then finalize the namespace (any
+        # objects left in it stay in etcd under a name no later run uses: test namespaces carry random suffixes)
+        for n in $ns; do
+          log "cluster $c: $n still terminating after $finalize_after s ($(namespace_conditions "$c" "$n")); finalizing it"
+          kubectl_ "$c" get "$n" -o json \
+            | sed -e '/"finalizers": \[/,/\]/c\        "finalizers": []' \
+            | kubectl_ "$c" replace --raw "/api/v1/namespaces/${n#namespace/}/finalize" -f - >/dev/null || true
+        done
+        sleep 10
+      else
+        if [ $SECONDS -ge $next_report ]; then
+          for n in $ns; do log "cluster $c: $n terminating: $(namespace_conditions "$c" "$n")"; done
+          next_report=$((SECONDS + 30))
+        fi
+        sleep 1
+      fi
     done
   done
 }
