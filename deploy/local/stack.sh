@@ -251,6 +251,18 @@ kwokctl_() {
 kubectl_() { local c=$1; shift; "$bin/kubectl" --kubeconfig "$KWOK_WORKDIR/clusters/$c/kubeconfig.yaml" "$@"; }
 
 cluster_exists() { [ -f "$KWOK_WORKDIR/clusters/$1/kwok.yaml" ]; }
+# the components kwokctl runs for a cluster, and the ports it gave them when it created the cluster
+cluster_components_yaml() { awk '/^components:/ { on = 1; next } on && /^[^ -]/ { on = 0 } on' "$KWOK_WORKDIR/clusters/$1/kwok.yaml"; }
+cluster_components() { cluster_components_yaml "$1" | sed -n 's/^  name: //p'; }
+cluster_ports() { cluster_components_yaml "$1" | sed -n 's/^    port: \([0-9]*\)$/\1/p'; }
+# components whose process is not running (none, one per line)
+dead_components() {
+  local comp pid
+  for comp in $(cluster_components "$1"); do
+    pid=$(cat "$KWOK_WORKDIR/clusters/$1/pids/$comp.pid" 2>/dev/null) || pid=""
+    { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } || echo "$comp"
+  done
+}
 cluster_served() { cluster_exists "$1" && kubectl_ "$1" get --raw /readyz --request-timeout=2s >/dev/null 2>&1; }
 wait_served() { # cluster seconds
   local until=$((SECONDS + $2))
@@ -661,6 +673,7 @@ cluster_up() { # name index
   if [ -s "$dir/kubeconfig" ] && [ -s "$dir/token" ] && [ -s "$dir/reader-token" ] && [ -s "$dir/server" ] && [ -s "$dir/ca.crt" ] \
       && [ "$(cat "$dir/up.stamp" 2>/dev/null)" = "$stamp" ] && cluster_served "$c" \
       && [ "$(kubectl_ "$c" -n noah-system get secret noah-token -o jsonpath='{.data.token}' 2>/dev/null | base64 -d)" = "$(cat "$dir/token")" ]; then
+    ensure_components "$c"
     log "cluster $c: already up at $(cat "$dir/server") (unchanged)"
     return 0
   fi
@@ -668,11 +681,20 @@ cluster_up() { # name index
   if cluster_served "$c"; then
     log "cluster $c: already up"
   elif cluster_exists "$c"; then
-    log "cluster $c: starting"
-    kwokctl_ start cluster --name "$c" || true
+    # a stopped cluster keeps its ports; another cluster, created while this one was stopped, may have one now
+    # (etcd: "address already in use"), and then kwokctl waits two minutes for an API server that cannot come up
+    local p taken=""
+    for p in $(cluster_ports "$c"); do port_open "$p" && taken="$taken $p"; done
+    if [ -n "$taken" ]; then
+      log "cluster $c: port(s)$taken taken by other processes since it stopped: recreating it"
+      kwokctl_ delete cluster --name "$c" || true
+      kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
+    else
+      log "cluster $c: starting"
+      kwokctl_ start cluster --name "$c" || true
+    fi
     if ! wait_served "$c" 60; then
-      # a stopped cluster keeps its ports; another cluster may have taken one since (etcd: "address already in use")
-      log "cluster $c: did not come back (a port of its may be taken now): recreating it"
+      log "cluster $c: did not come back: recreating it"
       kwokctl_ stop cluster --name "$c" || true
       kwokctl_ delete cluster --name "$c" || true
       kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
@@ -682,6 +704,7 @@ cluster_up() { # name index
     kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
   fi
   wait_served "$c" 60 || die "cluster $c is not served"
+  ensure_components "$c"
   nodes_yaml "$c" "$i" | kubectl_ "$c" apply -f - >/dev/null
   # clusters made before Noah's identity moved to managed-cluster.yaml had it bound to cluster-admin
   kubectl_ "$c" delete clusterrolebinding noah-cluster-admin --ignore-not-found >/dev/null
@@ -725,6 +748,29 @@ cluster_start() {
   local c=$1 k
   kwokctl_ start cluster --name "$c"
   wait_served "$c" 60 || die "cluster $c did not come back"
+  ensure_components "$c"
+}
+
+# Components that gave up while the API server was starting (on a busy machine the controller-manager stops waiting
+# for a healthy /healthz after 20 s, metrics-server after one TLS handshake timeout, and kwokctl does not restart
+# them: a cluster without its namespace and Deployment controllers, or without the metrics API) are started again,
+# now that the API server is ready; `kwokctl start cluster` starts only the components that are not running.
+ensure_components() {
+  local c=$1 dead k why
+  for k in 1 2 3; do
+    dead=$(dead_components "$c")
+    [ -z "$dead" ] && return 0
+    local comp
+    for comp in $dead; do
+      why=$(grep -E 'command failed|^F[0-9]{4}|^Error:|^panic:' "$KWOK_WORKDIR/clusters/$c/logs/$comp.log" 2>/dev/null | tail -1 | cut -c1-240)
+      log "cluster $c: $comp is not running (${why:-no reason in its log}); starting it again"
+    done
+    wait_served "$c" 60 || die "cluster $c is not served"
+    kwokctl_ start cluster --name "$c" || true
+    sleep 2
+  done
+  dead=$(dead_components "$c")
+  [ -z "$dead" ] || die "cluster $c: $(echo $dead) did not stay up"
 }
 
 # Stops one component of a cluster (its process, from kwokctl's pid file); `kwokctl start cluster`
@@ -749,6 +795,7 @@ start_apiserver() {
     echo $! >"$pidf"
   fi
   wait_served "$c" 60 || die "the apiserver of $c did not come back"
+  ensure_components "$c"
 }
 
 write_stack_file() {
