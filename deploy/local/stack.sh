@@ -900,7 +900,8 @@ cmd_status() {
   echo "metrics:  $(port_open "$vm_port" && echo "VictoriaMetrics up on 127.0.0.1:$vm_port" || echo down)"
   for c in "${all_clusters[@]}"; do
     cluster_exists "$c" || continue
-    echo "cluster $c: $(cluster_served "$c" && echo "up at $(cat "$run/clusters/$c/server" 2>/dev/null)" || echo down)"
+    local dead; dead=$(dead_components "$c")
+    echo "cluster $c: $(cluster_served "$c" && echo "up at $(cat "$run/clusters/$c/server" 2>/dev/null)${dead:+ (not running: $(echo $dead))}" || echo down)"
   done
   [ -f "$stack_file" ] && echo "stack file: $stack_file"
 }
