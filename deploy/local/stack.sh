@@ -255,12 +255,15 @@ cluster_exists() { [ -f "$KWOK_WORKDIR/clusters/$1/kwok.yaml" ]; }
 cluster_components_yaml() { awk '/^components:/ { on = 1; next } on && /^[^ -]/ { on = 0 } on' "$KWOK_WORKDIR/clusters/$1/kwok.yaml"; }
 cluster_components() { cluster_components_yaml "$1" | sed -n 's/^  name: //p'; }
 cluster_ports() { cluster_components_yaml "$1" | sed -n 's/^    port: \([0-9]*\)$/\1/p'; }
+# a process that runs: exists and is not a zombie (kwokctl exits after starting the components, and this machine's
+# init reaps their corpses late, so `kill -0` alone says a crashed component lives)
+process_runs() { local st; st=$(sed -n 's/^[0-9]* (.*) \([A-Z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null); [ -n "$st" ] && [ "$st" != Z ]; }
 # components whose process is not running (none, one per line)
 dead_components() {
   local comp pid
   for comp in $(cluster_components "$1"); do
     pid=$(cat "$KWOK_WORKDIR/clusters/$1/pids/$comp.pid" 2>/dev/null) || pid=""
-    { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } || echo "$comp"
+    { [ -n "$pid" ] && process_runs "$pid"; } || echo "$comp"
   done
 }
 cluster_served() { cluster_exists "$1" && kubectl_ "$1" get --raw /readyz --request-timeout=2s >/dev/null 2>&1; }
@@ -756,21 +759,28 @@ cluster_start() {
 # them: a cluster without its namespace and Deployment controllers, or without the metrics API) are started again,
 # now that the API server is ready; `kwokctl start cluster` starts only the components that are not running.
 ensure_components() {
-  local c=$1 dead k why
-  for k in 1 2 3; do
+  local c=$1 dead why comp until=$((SECONDS + 90)) ok=0
+  while [ $SECONDS -lt $until ]; do
     dead=$(dead_components "$c")
-    [ -z "$dead" ] && return 0
-    local comp
-    for comp in $dead; do
-      why=$(grep -E 'command failed|^F[0-9]{4}|^Error:|^panic:' "$KWOK_WORKDIR/clusters/$c/logs/$comp.log" 2>/dev/null | tail -1 | cut -c1-240)
-      log "cluster $c: $comp is not running (${why:-no reason in its log}); starting it again"
-    done
-    wait_served "$c" 60 || die "cluster $c is not served"
-    kwokctl_ start cluster --name "$c" || true
-    sleep 2
+    if [ -n "$dead" ]; then
+      ok=0
+      for comp in $dead; do
+        why=$(grep -E 'command failed|^F[0-9]{4}|^Error:|^panic:' "$KWOK_WORKDIR/clusters/$c/logs/$comp.log" 2>/dev/null | tail -1 | cut -c1-240)
+        log "cluster $c: $comp is not running (${why:-no reason in its log}); starting it again"
+      done
+      wait_served "$c" 60 || die "cluster $c is not served"
+      kwokctl_ start cluster --name "$c" || true
+    elif ! cluster_components "$c" | grep -qx metrics-server \
+        || [ "$(kubectl_ "$c" get apiservice v1beta1.metrics.k8s.io -o jsonpath='{.status.conditions[?(@.type=="Available")].status}' 2>/dev/null)" = True ]; then
+      # everything runs (and the metrics API, the last to come, is served): twice in a row, a second apart, since a
+      # component that is about to give up still runs for a moment
+      ok=$((ok + 1))
+      [ $ok -ge 2 ] && return 0
+    fi
+    sleep 1
   done
   dead=$(dead_components "$c")
-  [ -z "$dead" ] || die "cluster $c: $(echo $dead) did not stay up"
+  die "cluster $c: not all components came up in 90 s${dead:+ (not running: $(echo $dead))}"
 }
 
 # Stops one component of a cluster (its process, from kwokctl's pid file); `kwokctl start cluster`
