@@ -662,6 +662,8 @@ type: kubernetes.io/service-account-token
 EOF
 }
 
+create_cluster() { kwokctl_ create cluster --name "$1" --config "$run/clusters/$1/kwokctl.yaml" --kubeconfig "" --wait 5m; }
+
 cluster_up() { # name index
   local c=$1 i=$2 dir="$run/clusters/$1" t0=$SECONDS
   mkdir -p "$dir" "$run/exec"
@@ -691,7 +693,7 @@ cluster_up() { # name index
     if [ -n "$taken" ]; then
       log "cluster $c: port(s)$taken taken by other processes since it stopped: recreating it"
       kwokctl_ delete cluster --name "$c" || true
-      kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
+      create_cluster "$c"
     else
       log "cluster $c: starting"
       kwokctl_ start cluster --name "$c" || true
@@ -700,11 +702,11 @@ cluster_up() { # name index
       log "cluster $c: did not come back: recreating it"
       kwokctl_ stop cluster --name "$c" || true
       kwokctl_ delete cluster --name "$c" || true
-      kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
+      create_cluster "$c"
     fi
   else
     log "cluster $c: creating (k8s $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
-    kwokctl_ create cluster --name "$c" --config "$dir/kwokctl.yaml" --kubeconfig "" --wait 5m
+    create_cluster "$c"
   fi
   wait_served "$c" 60 || die "cluster $c is not served"
   ensure_components "$c"
@@ -759,23 +761,19 @@ cluster_start() {
 # them: a cluster without its namespace and Deployment controllers, or without the metrics API) are started again,
 # now that the API server is ready; `kwokctl start cluster` starts only the components that are not running.
 ensure_components() {
-  local c=$1 dead why comp until=$((SECONDS + 90)) ok=0
+  local c=$1 dead why comp until=$((SECONDS + 90))
   while [ $SECONDS -lt $until ]; do
     dead=$(dead_components "$c")
     if [ -n "$dead" ]; then
-      ok=0
       for comp in $dead; do
-        why=$(grep -E 'command failed|^F[0-9]{4}|^Error:|^panic:' "$KWOK_WORKDIR/clusters/$c/logs/$comp.log" 2>/dev/null | tail -1 | cut -c1-240)
+        why=$(grep -E 'command failed|^F[0-9]{4}|^Error:|^panic:' "$KWOK_WORKDIR/clusters/$c/logs/$comp.log" 2>/dev/null | tail -1 | cut -c1-240 || true)
         log "cluster $c: $comp is not running (${why:-no reason in its log}); starting it again"
       done
       wait_served "$c" 60 || die "cluster $c is not served"
       kwokctl_ start cluster --name "$c" || true
     elif ! cluster_components "$c" | grep -qx metrics-server \
         || [ "$(kubectl_ "$c" get apiservice v1beta1.metrics.k8s.io -o jsonpath='{.status.conditions[?(@.type=="Available")].status}' 2>/dev/null)" = True ]; then
-      # everything runs (and the metrics API, the last to come, is served): twice in a row, a second apart, since a
-      # component that is about to give up still runs for a moment
-      ok=$((ok + 1))
-      [ $ok -ge 2 ] && return 0
+      return 0 # everything runs, and the metrics API, the last to come, is served
     fi
     sleep 1
   done
