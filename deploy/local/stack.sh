@@ -844,6 +844,26 @@ os_users() {
   done
 }
 
+# The stack's fixed ports lie in the kernel's ephemeral range (32768-60999): a process binding port 0 or connecting
+# out may be given one of them while the service is down, and the service then cannot bind it again (a test's Noah,
+# started during a Kafka outage, once got 59092 for its HTTP server: the broker died at start with "Address already
+# in use" and every events test failed). Reserved ports are never handed out automatically; explicit binds still work.
+reserve_ports() {
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports cur p add=""
+  cur=$(cat "$f" 2>/dev/null) || return 0
+  for p in "$pg_port" "$kafka_port" "$kafka_ctl_port" "$vm_port"; do
+    # the kernel lists them as "55432,58428,59092-59093"
+    echo "$cur" | tr ',' '\n' | awk -F- -v p="$p" '$1 != "" && p >= $1 && p <= ($2 == "" ? $1 : $2) { f = 1 } END { exit !f }' \
+      || add="$add,$p"
+  done
+  [ -z "$add" ] && return 0
+  if echo "$cur$add" | sed 's/^,//' >"$f" 2>/dev/null; then
+    log "ports${add//,/ } reserved from the ephemeral range"
+  else
+    log "note: cannot reserve ports${add//,/ } from the ephemeral range (not root?); a process may take one while its service is down"
+  fi
+}
+
 cmd_up() {
   local n=2; overlap=0; with_kafka=1; with_pg=1; with_metrics=1; db=noah; fresh=0
   while [ $# -gt 0 ]; do
@@ -861,6 +881,7 @@ cmd_up() {
   done
   [ "$n" -ge 0 ] && [ "$n" -le 3 ] || die "--clusters takes 0..3"
   local t0=$SECONDS
+  reserve_ports
   if [ "$n" -gt 0 ]; then use_bin; os_users; fi
   if [ "$with_pg" = 1 ]; then
     pg_up
