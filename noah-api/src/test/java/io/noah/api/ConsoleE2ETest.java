@@ -234,6 +234,17 @@ class ConsoleE2ETest extends TwoClustersE2E {
         assertThat(noah.post("/api/v1/exec-jobs", ADMIN_TOKEN, Map.of("targets", Map.of(), "command", List.of("true"), "reason", "x")).status())
                 .isEqualTo(400);
         assertThat(noah.get("/api/v1/exec-jobs/" + UUID.randomUUID(), ADMIN_TOKEN).status()).isEqualTo(404);
+        var badPodName = noah.post("/api/v1/exec-jobs", ADMIN_TOKEN, Map.of("targets", Map.of("pods", List.of(Map.of("cluster", a,
+                "namespace", "[\u00fe", "name", "\ud879\udd81"))), "command", List.of("true"), "reason", "x"));
+        assertThat(badPodName.code()).as(badPodName.raw()).isEqualTo("validation-failed");
+        // what the API fuzzer once found a 500 with (CI of 90b064a): names that are no Kubernetes names reached the API server's URL
+        Map<String, Object> terminal = new HashMap<>(Map.of("cluster", a, "namespace", "[\u00fe", "pod", "\ud879\udd81",
+                "container", "\u2a3a*{x", "reason", "o"));
+        var badTerminal = noah.post("/api/v1/terminals", ADMIN_TOKEN, terminal);
+        assertThat(badTerminal.code()).as(badTerminal.raw()).isEqualTo("validation-failed");
+        assertThat(badTerminal.body().get("errors").toString()).contains("\"namespace\"", "\"pod\"", "\"container\"");
+        terminal.putAll(Map.of("namespace", ns, "pod", "no-such-pod", "container", "main"));
+        assertThat(noah.post("/api/v1/terminals", ADMIN_TOKEN, terminal).status()).isEqualTo(404);
     }
 
     /**

@@ -15,6 +15,9 @@ public final class ClusterRequests {
     /** DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit. */
     public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 
+    /** DNS-1123 subdomain (pod and Deployment names): as a label, with '.' too. */
+    public static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+
     @Schema(name = "ClusterCreate", description = "Register a cluster: a kubeconfig (inline data only), or server + token + caCertificate")
     public record Create(
             @NotBlank @Size(min = 1, max = 63) @Schema(pattern = DNS_LABEL) String name,

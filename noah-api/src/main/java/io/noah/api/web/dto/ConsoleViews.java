@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 
@@ -19,9 +20,13 @@ public final class ConsoleViews {
     private ConsoleViews() {
     }
 
+    /** Names that reach the Kubernetes API: checked here, so a malformed one is a 400, never a broken request URL. */
+    private static final String LABEL = ClusterRequests.DNS_LABEL;
+    private static final String SUBDOMAIN = ClusterRequests.DNS_SUBDOMAIN;
+
     @Schema(name = "ExecPodRef")
-    public record PodRef(@NotBlank @Size(max = 63) String cluster, @NotBlank @Size(max = 63) String namespace,
-                         @NotBlank @Size(max = 253) String name) {
+    public record PodRef(@NotBlank @Size(max = 63) @Pattern(regexp = LABEL) String cluster, @NotBlank @Size(max = 63) @Pattern(regexp = LABEL) String namespace,
+                         @NotBlank @Size(max = 253) @Pattern(regexp = SUBDOMAIN) String name) {
     }
 
     /**
@@ -29,11 +34,12 @@ public final class ConsoleViews {
      * pools, IDCs and a namespace. Only Running pods that are not terminating.
      */
     @Schema(name = "ExecTargets")
-    public record Targets(@Nullable @Size(max = 100) List<@NotBlank @Size(max = 63) String> clusters,
-                          @Nullable @Size(max = 100) List<@NotBlank @Size(max = 63) String> pools,
-                          @Nullable @Size(max = 100) List<@NotBlank @Size(max = 63) String> idcs,
-                          @Nullable @Size(min = 1, max = 63) String namespace, @Nullable @Size(min = 1, max = 63) String app,
-                          @Nullable @Size(min = 1, max = 253) String deployment, @Nullable @Size(min = 1, max = 1000) String labelSelector,
+    public record Targets(@Nullable @Size(max = 100) List<@NotBlank @Size(max = 63) @Pattern(regexp = LABEL) String> clusters,
+                          @Nullable @Size(max = 100) List<@NotBlank @Size(max = 63) @Pattern(regexp = LABEL) String> pools,
+                          @Nullable @Size(max = 100) List<@NotBlank @Size(max = 63) @Pattern(regexp = LABEL) String> idcs,
+                          @Nullable @Size(min = 1, max = 63) @Pattern(regexp = LABEL) String namespace,
+                          @Nullable @Size(min = 1, max = 63) @Pattern(regexp = ReleaseRequests.LABEL_VALUE) String app,
+                          @Nullable @Size(min = 1, max = 253) @Pattern(regexp = SUBDOMAIN) String deployment, @Nullable @Size(min = 1, max = 1000) String labelSelector,
                           @Nullable @Size(max = 5000) List<@NotNull @Valid PodRef> pods) {
     }
 
@@ -45,7 +51,7 @@ public final class ConsoleViews {
      */
     @Schema(name = "ExecJobRequest")
     public record ExecJobRequest(@NotNull @Valid Targets targets, @NotNull @Size(min = 1, max = 64) List<@NotNull @Size(max = 8192) String> command,
-                                 @Nullable @Size(min = 1, max = 63) String container, @Nullable @Size(min = 1, max = 32) String osUser,
+                                 @Nullable @Size(min = 1, max = 63) @Pattern(regexp = LABEL) String container, @Nullable @Size(min = 1, max = 32) String osUser,
                                  @Nullable @Min(1) @Max(3600) Integer timeoutSeconds, @Nullable @Min(1) @Max(1000) Integer fanOut,
                                  @Nullable @Min(1) @Max(1000) Integer perCluster, @Nullable @Min(1) @Max(5000) Integer maxTargets,
                                  @Nullable @Min(256) @Max(1048576) Integer outputCap,
@@ -81,8 +87,8 @@ public final class ConsoleViews {
 
     /** A terminal into one container: {@code reason} is audited; {@code record}: keep an asciicast v2 recording (admins fetch it). */
     @Schema(name = "TerminalRequest")
-    public record TerminalRequest(@NotBlank @Size(max = 63) String cluster, @NotBlank @Size(max = 63) String namespace,
-                                  @NotBlank @Size(max = 253) String pod, @Nullable @Size(min = 1, max = 63) String container,
+    public record TerminalRequest(@NotBlank @Size(max = 63) @Pattern(regexp = LABEL) String cluster, @NotBlank @Size(max = 63) @Pattern(regexp = LABEL) String namespace,
+                                  @NotBlank @Size(max = 253) @Pattern(regexp = SUBDOMAIN) String pod, @Nullable @Size(min = 1, max = 63) @Pattern(regexp = LABEL) String container,
                                   @Nullable @Size(min = 1, max = 32) String osUser, @Nullable Boolean record,
                                   @NotBlank @Size(max = 1000) String reason) {
     }

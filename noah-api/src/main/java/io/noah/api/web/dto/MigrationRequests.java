@@ -16,7 +16,7 @@ public final class MigrationRequests {
     private MigrationRequests() {
     }
 
-    static final String NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+    static final String NAME = ClusterRequests.DNS_LABEL;
 
     @Schema(name = "MigrationApp")
     public record AppRef(@NotBlank @Size(max = 63) @Pattern(regexp = NAME) String namespace,
