@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full test suite: builds (or reuses) the local Kubernetes binaries and helm, starts the real stack
-# (2 clusters, PostgreSQL with a fresh database, Kafka; namespaces earlier runs left in the clusters deleted),
+# (2 clusters, PostgreSQL with a fresh database, Kafka; namespaces and topics earlier runs left deleted),
 # runs every module's tests with Maven, and stops what it started. Extra arguments go to Maven (e.g. -pl noah-cluster -Dtest=...).
 # NOAH_KEEP_STACK=1 leaves the stack running afterwards (faster re-runs).
 set -euo pipefail
@@ -26,6 +26,7 @@ trap cleanup EXIT
 
 "$here/stack.sh" up --clusters 2 --db noah_test --fresh-db
 "$here/stack.sh" clean-namespaces
+"$here/stack.sh" clean-topics
 echo "stack ready after $((SECONDS - t0)) s; running the tests" >&2
 cd "$root"
 mvn -B -ntp verify "$@"
