@@ -338,13 +338,15 @@ class EventsE2ETest {
         double attemptsBefore;
         stack.stopKafka();
         try {
+            double failedBefore = refusedAttempts(first, work);
             k.pods().inNamespace(ns).resource(pod("held-by-the-old-leader", false)).create();
-            // paused inside the call that sends it: resumed, that call returns (refused or timed out) — an attempt for sure
+            // paused inside the call that sends it, or in the pause before it tries that batch again (when the broker's
+            // absence failed the call at once): resumed, it sends the batch — an attempt for sure
             await(first.instanceId() + " waits on Kafka with a batch").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> {
                         JsonNode u = publisher(first, work);
-                        return "DEGRADED".equals(u.get("localState").asString())
-                                && !u.get("lastError").isNull() && u.get("lastError").asString().contains("has waited on Kafka");
+                        return "DEGRADED".equals(u.get("localState").asString()) && !u.get("lastError").isNull()
+                                && (u.get("lastError").asString().contains("has waited on Kafka") || refusedAttempts(first, work) > failedBefore);
                     });
             attemptsBefore = refusedAttempts(first, work);
             first.pause();
