@@ -2,10 +2,6 @@ package io.noah.api;
 
 import io.noah.cluster.testing.LocalStack;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * generated writes must not scale or create anything in the clusters the other tests use (Kubernetes refuses them:
  * 422 kubernetes-rejected, a documented answer).
  */
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(value = NoahServer.STACK_LOCK, mode = ResourceAccessMode.READ)
 class ApiContractE2ETest {
 
     static final List<String> CHECKS = List.of("not_a_server_error", "status_code_conformance", "content_type_conformance",

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URLEncoder;
@@ -28,7 +27,6 @@ import static org.awaitility.Awaitility.await;
 
 /** The registry and the cached reads, end to end through the REST API on two real clusters. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@ResourceLock(NoahServer.STACK_LOCK)
 class ClusterRegistryE2ETest extends TwoClustersE2E {
 
     ClusterRegistryE2ETest() {

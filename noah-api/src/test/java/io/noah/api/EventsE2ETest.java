@@ -12,7 +12,6 @@ import io.noah.cluster.testing.LocalStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
@@ -38,7 +37,6 @@ import static org.awaitility.Awaitility.await;
  * Noah instances as separate JVMs (so they can be killed and paused for real), and a test consumer
  * reading the topics the way a CMDB would.
  */
-@ResourceLock(NoahServer.STACK_LOCK)
 class EventsE2ETest {
 
     private static final String LEASE = "4s";

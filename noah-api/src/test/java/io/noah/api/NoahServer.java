@@ -25,11 +25,6 @@ import java.util.Map;
  */
 public final class NoahServer {
 
-    /**
-     * The lock of classes that stop a part of the local stack (an API server, Kafka): they never run beside the
-     * classes that run concurrently (e.g. {@code ApiContractE2ETest}, which holds it to read).
-     */
-    public static final String STACK_LOCK = "noah.local-stack";
     /** Release event streams one instance serves at once (the default is higher; the cap is tested). */
     public static final int MAX_EVENT_STREAMS = 4;
     public static final Duration AUTOSCALER_TICK = Duration.ofSeconds(3);
