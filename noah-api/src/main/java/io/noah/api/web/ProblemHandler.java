@@ -101,6 +101,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e, HttpServletRequest req) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.URISyntaxException) {
+                // a name from the request that makes no Kubernetes API URL: the request DTOs check names, this is the
+                // net under any that does not (logged, as it means a check is missing)
+                log.warn("{} {}: a name in the request made no URL ({}); a name check is missing", req.getMethod(), req.getRequestURI(),
+                        t.getMessage());
+                return at(problems.of(400, "invalid-name", "Bad Request", "a name in the request is not a Kubernetes object name",
+                        List.of()), req);
+            }
+        }
         log.error("unexpected error on {} {}", req.getMethod(), req.getRequestURI(), e);
         return at(problems.of(500, "internal-error", "Internal Server Error",
                 "Noah failed unexpectedly; the error is logged", List.of()), req);

@@ -52,6 +52,12 @@ class ProblemHandlerTest {
         String bug() {
             throw new IllegalStateException("a bug");
         }
+
+        /** What the Kubernetes client throws for a name that makes no URL (e.g. a namespace "[þ"). */
+        @GetMapping("/bad-name")
+        String badName() {
+            throw new RuntimeException("An error has occurred.", new java.net.URISyntaxException("https://x/api/v1/namespaces/[þ", "Illegal character"));
+        }
     }
 
     private final MockMvc mvc = MockMvcBuilders.standaloneSetup(new Probe())
@@ -78,5 +84,6 @@ class ProblemHandlerTest {
     @Test
     void onlyTheUnexpectedIsA500() throws Exception {
         expect("/bug", 500, "internal-error");
+        expect("/bad-name", 400, "invalid-name");
     }
 }
