@@ -459,27 +459,26 @@ class EventsE2ETest {
     @Test
     void anIpConflictWithinAnIdcRaisesAnAlertThatClearsWhenAPodGoes() {
         NoahProcess only = start("ev-alert-1", Map.of());
-        Map<String, Map<String, String>> ipToPod = new HashMap<>();
-        for (String c : List.of(a, b)) {
-            for (int i = 0; i < 2; i++) {
-                stack.client(c).pods().inNamespace(ns).resource(pod("clash-" + i, true)).create();
+        // two pods on idc-a's overlap node, then pods on idc-b's one by one until one has an IP of idc-a's: KWOK hands
+        // out a freed IP of the shared CIDR at random (a set), so how many that takes depends on what earlier pods freed
+        Map<String, String> ipsOfA = new HashMap<>();
+        for (int i = 0; i < 2; i++) {
+            String name = "clash-" + i;
+            stack.client(a).pods().inNamespace(ns).resource(pod(name, true)).create();
+            ipsOfA.put(podIp(a, name), name);
+        }
+        Map.Entry<String, Map<String, String>> clash = null;
+        List<String> triedInB = new ArrayList<>();
+        for (int i = 0; clash == null; i++) {
+            assertThat(i).as("no IP of idc-a's overlap pods %s among idc-b's %s", ipsOfA, triedInB).isLessThan(60);
+            String name = "clash-" + i;
+            stack.client(b).pods().inNamespace(ns).resource(pod(name, true)).create();
+            String ip = podIp(b, name);
+            triedInB.add(ip);
+            if (ipsOfA.containsKey(ip)) {
+                clash = Map.entry(ip, new TreeMap<>(Map.of(a, ipsOfA.get(ip), b, name)));
             }
         }
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            ipToPod.clear();
-            int withIp = 0;
-            for (String c : List.of(a, b)) {
-                for (Pod p : stack.client(c).pods().inNamespace(ns).list().getItems()) {
-                    if (p.getStatus() != null && p.getStatus().getPodIP() != null) {
-                        withIp++;
-                        ipToPod.computeIfAbsent(p.getStatus().getPodIP(), x -> new TreeMap<>()).put(c, p.getMetadata().getName());
-                    }
-                }
-            }
-            return withIp == 4;
-        });
-        var clash = ipToPod.entrySet().stream().filter(e -> e.getValue().size() == 2).findFirst()
-                .orElseThrow(() -> new AssertionError("no shared IP among the overlap pods: " + ipToPod));
         String ip = clash.getKey();
         String key = stack.idc(a) + "/" + ip;
 
@@ -508,6 +507,14 @@ class EventsE2ETest {
         for (JsonNode i : items) {
             assertThat(i.get("ip").asString() + "@" + i.get("idc").asString()).isNotEqualTo(ip + "@" + stack.idc(a));
         }
+    }
+
+    /** The IP KWOK gives a pod of the test's namespace, once it has one. */
+    private String podIp(String cluster, String name) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Pod p = stack.client(cluster).pods().inNamespace(ns).withName(name).get();
+            return p == null || p.getStatus() == null ? null : p.getStatus().getPodIP();
+        }, java.util.Objects::nonNull);
     }
 
     /** Pods of the namespace as the compacted topic has them for one cluster: name → uid. */
