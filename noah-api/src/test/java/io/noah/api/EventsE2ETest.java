@@ -479,6 +479,7 @@ class EventsE2ETest {
                 clash = Map.entry(ip, new TreeMap<>(Map.of(a, ipsOfA.get(ip), b, name)));
             }
         }
+        System.out.printf("[events] idc-a's overlap pods have %s; idc-b's pod %d of %s shares one%n", ipsOfA.keySet(), triedInB.size(), triedInB);
         String ip = clash.getKey();
         String key = stack.idc(a) + "/" + ip;
 
