@@ -10,6 +10,11 @@ final class Kubernetes {
     }
 
     static NoahException translate(String cluster, KubernetesClientException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.URISyntaxException) { // a name that makes no API URL (e.g. "a b"): the caller's, not the cluster's
+                return new NoahException(NoahException.Reason.INVALID_NAME, "a name is not a Kubernetes object name: " + t.getMessage(), null, e);
+            }
+        }
         int code = e.getCode();
         String msg = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
         if (code == 0 || code >= 500) {

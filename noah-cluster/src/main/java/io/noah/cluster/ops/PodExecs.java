@@ -54,7 +54,12 @@ public final class PodExecs {
 
     /** The pod as the API server has it now (one GET); null when there is no such pod. */
     public PodInfo pod(String cluster, String namespace, String name) {
-        Pod p = registry.require(cluster).client().pods().inNamespace(namespace).withName(name).get();
+        Pod p;
+        try {
+            p = registry.require(cluster).client().pods().inNamespace(namespace).withName(name).get();
+        } catch (KubernetesClientException e) {
+            throw Kubernetes.translate(cluster, e);
+        }
         return p == null ? null : new PodInfo(p.getSpec().getContainers().stream().map(c -> c.getName()).toList(),
                 p.getStatus() == null ? null : p.getStatus().getPhase());
     }
