@@ -461,26 +461,22 @@ class EventsE2ETest {
         NoahProcess only = start("ev-alert-1", Map.of());
         // two pods on idc-a's overlap node, then pods on idc-b's one by one until one has an IP of idc-a's: KWOK hands
         // out a freed IP of the shared CIDR at random (a set), so how many that takes depends on what earlier pods freed
-        Map<String, String> ipsOfA = new HashMap<>();
+        Set<String> ipsOfA = new TreeSet<>();
         for (int i = 0; i < 2; i++) {
             String name = "clash-" + i;
             stack.client(a).pods().inNamespace(ns).resource(pod(name, true)).create();
-            ipsOfA.put(podIp(a, name), name);
+            ipsOfA.add(podIp(a, name));
         }
-        Map.Entry<String, Map<String, String>> clash = null;
         List<String> triedInB = new ArrayList<>();
-        for (int i = 0; clash == null; i++) {
-            assertThat(i).as("no IP of idc-a's overlap pods %s among idc-b's %s", ipsOfA, triedInB).isLessThan(60);
-            String name = "clash-" + i;
+        while (triedInB.isEmpty() || !ipsOfA.contains(triedInB.getLast())) {
+            assertThat(triedInB).as("no IP of idc-a's overlap pods %s among idc-b's %s", ipsOfA, triedInB).hasSizeLessThan(60);
+            String name = "clash-" + triedInB.size();
             stack.client(b).pods().inNamespace(ns).resource(pod(name, true)).create();
-            String ip = podIp(b, name);
-            triedInB.add(ip);
-            if (ipsOfA.containsKey(ip)) {
-                clash = Map.entry(ip, new TreeMap<>(Map.of(a, ipsOfA.get(ip), b, name)));
-            }
+            triedInB.add(podIp(b, name));
         }
-        System.out.printf("[events] idc-a's overlap pods have %s; idc-b's pod %d of %s shares one%n", ipsOfA.keySet(), triedInB.size(), triedInB);
-        String ip = clash.getKey();
+        System.out.printf("[events] idc-a's overlap pods have %s; idc-b's pod %d of %s shares one%n", ipsOfA, triedInB.size(), triedInB);
+        String ip = triedInB.getLast();
+        String clashInB = "clash-" + (triedInB.size() - 1);
         String key = stack.idc(a) + "/" + ip;
 
         await("alert in the API").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
@@ -499,7 +495,7 @@ class EventsE2ETest {
                     && e.get("data").get("pods").size() == 2;
         });
 
-        stack.client(b).pods().inNamespace(ns).withName(clash.getValue().get(b)).delete();
+        stack.client(b).pods().inNamespace(ns).withName(clashInB).delete();
         await("alert cleared in Kafka").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
             JsonNode e = events.poll().alertState().get(key);
             return e != null && e.get("type").asString().equals("io.noah.alert.ip-conflict.cleared");
