@@ -12,7 +12,8 @@ final class Kubernetes {
     static NoahException translate(String cluster, KubernetesClientException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.URISyntaxException) { // a name that makes no API URL (e.g. "a b"): the caller's, not the cluster's
-                return new NoahException(NoahException.Reason.INVALID_NAME, "a name is not a Kubernetes object name: " + t.getMessage(), null, e);
+                return new NoahException(NoahException.Reason.INVALID_NAME, "cluster " + cluster + ": a name in the request is not a Kubernetes object name",
+                        null, e); // the message would show the API server's URL
             }
         }
         int code = e.getCode();
